@@ -1,0 +1,5 @@
+"""`python -m vconf`."""
+
+from vconf.cli import main
+
+main()

@@ -1,0 +1,300 @@
+"""Find the problems of a timetable (SPEC §2): one function per problem kind, all in `RULES`."""
+
+from __future__ import annotations
+
+import enum
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from vconf.timetable import Slot, Timetable
+from vconf.timezones import TimeIssue, format_offset, offset_and_abbreviation, utc_to_local
+
+
+class ProblemKind(enum.Enum):
+    """The stable `kind` of a problem (SPEC §2)."""
+
+    PERSON_OVERLAP = "person-overlap"
+    ROOM_OVERLAP = "room-overlap"
+    NONEXISTENT_TIME = "nonexistent-time"
+    AMBIGUOUS_TIME = "ambiguous-time"
+    SHORT_CHANGEOVER = "short-changeover"
+    OUTSIDE_HOURS = "outside-hours"
+    NON_WORKING_DAY = "non-working-day"
+    OUTSIDE_EVENT = "outside-event"
+
+
+class Severity(enum.Enum):
+    """Errors stop `plan` from writing; warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+SEVERITIES = {
+    ProblemKind.PERSON_OVERLAP: Severity.ERROR,
+    ProblemKind.ROOM_OVERLAP: Severity.ERROR,
+    ProblemKind.NONEXISTENT_TIME: Severity.ERROR,
+    ProblemKind.AMBIGUOUS_TIME: Severity.ERROR,
+    ProblemKind.SHORT_CHANGEOVER: Severity.WARNING,
+    ProblemKind.OUTSIDE_HOURS: Severity.WARNING,
+    ProblemKind.NON_WORKING_DAY: Severity.WARNING,
+    ProblemKind.OUTSIDE_EVENT: Severity.WARNING,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem: its kind, subject, the sessions involved (earliest first) and a message."""
+
+    kind: ProblemKind
+    subject: str
+    sessions: tuple[str, ...]
+    message: str
+    first_start: datetime
+
+    @property
+    def severity(self) -> Severity:
+        """Error or warning, fixed by the kind."""
+        return SEVERITIES[self.kind]
+
+    @property
+    def is_error(self) -> bool:
+        """Whether the problem is error-severity."""
+        return self.severity is Severity.ERROR
+
+
+def find_problems(timetable: Timetable) -> list[Problem]:
+    """Return every problem of the timetable in SPEC order: errors first, then by first start."""
+    problems = [problem for rule in RULES for problem in rule(timetable)]
+    problems.sort(key=problem_order)
+    return problems
+
+
+def problem_order(problem: Problem) -> tuple[bool, datetime, str, str, tuple[str, ...]]:
+    """Errors first, then the start of the first session, kind, subject, sessions (total)."""
+    return (not problem.is_error, problem.first_start, problem.kind.value, problem.subject, problem.sessions)
+
+
+def _problem(kind: ProblemKind, subject: str, slots: Iterable[Slot], message: str) -> Problem:
+    ordered = sorted(slots, key=lambda slot: (slot.start_utc, slot.id))
+    return Problem(kind, subject, tuple(slot.id for slot in ordered), message, ordered[0].start_utc)
+
+
+# ---- overlaps and changeovers: sort each party's slots by start and sweep ------------------------
+
+
+def _slots_by(timetable: Timetable, keys: Callable[[Slot], Iterable[str]]) -> dict[str, list[Slot]]:
+    """Group the (already sorted) slots by each key they carry, keeping start order."""
+    groups: dict[str, list[Slot]] = defaultdict(list)
+    for slot in timetable.slots:
+        for key in keys(slot):
+            groups[key].append(slot)
+    return groups
+
+
+def overlapping_pairs(slots: list[Slot]) -> Iterator[tuple[Slot, Slot]]:
+    """Yield every overlapping pair of slots sorted by start, by one sweep (no all-pairs loop)."""
+    active: list[Slot] = []
+    for slot in slots:
+        # half-open: a slot that ends when this one starts has left (SPEC §2)
+        active = [other for other in active if other.end_utc > slot.start_utc]
+        for other in active:
+            yield other, slot
+        active.append(slot)
+
+
+def person_overlaps(timetable: Timetable) -> Iterator[Problem]:
+    """One `person-overlap` per person and pair of overlapping sessions."""
+    for person_id, slots in sorted(_slots_by(timetable, lambda slot: slot.people).items()):
+        name = timetable.people[person_id].name
+        for first, second in overlapping_pairs(slots):
+            message = f"{name} is in {first.id} ({_when(timetable, first)}) and {second.id} ({_when(timetable, second)}) at once"
+            yield _problem(ProblemKind.PERSON_OVERLAP, person_id, (first, second), message)
+
+
+def room_overlaps(timetable: Timetable) -> Iterator[Problem]:
+    """One `room-overlap` per room and pair of overlapping sessions."""
+    rooms = _slots_by(timetable, lambda slot: (slot.session.room,) if slot.session.room else ())
+    for room_id, slots in sorted(rooms.items()):
+        name = timetable.rooms[room_id].name
+        for first, second in overlapping_pairs(slots):
+            message = f"room {name} holds {first.id} ({_when(timetable, first)}) and {second.id} ({_when(timetable, second)}) at once"
+            yield _problem(ProblemKind.ROOM_OVERLAP, room_id, (first, second), message)
+
+
+def short_changeovers(timetable: Timetable) -> Iterator[Problem]:
+    """One `short-changeover` per person and (session, next session) closer than the buffer."""
+    buffer = timetable.conference.event.buffer
+    if buffer <= timedelta(0):
+        return
+    for person_id, slots in sorted(_slots_by(timetable, lambda slot: slot.people).items()):
+        starts = [slot.start_utc for slot in slots]
+        for slot in slots:
+            index = bisect_left(starts, slot.end_utc)
+            if index == len(slots) or starts[index] - slot.end_utc >= buffer:
+                continue
+            next_start = starts[index]
+            gap = next_start - slot.end_utc
+            # every session starting at that earliest moment is a "next" one (SPEC §2)
+            while index < len(slots) and starts[index] == next_start:
+                following = slots[index]
+                message = (
+                    f"{timetable.people[person_id].name} has {_minutes(gap)} between {slot.id} and "
+                    f"{following.id}, less than the {_minutes(buffer)} buffer"
+                )
+                yield _problem(ProblemKind.SHORT_CHANGEOVER, person_id, (slot, following), message)
+                index += 1
+
+
+# ---- times that do not exist or happen twice ---------------------------------------------------
+
+
+def nonexistent_times(timetable: Timetable) -> Iterator[Problem]:
+    """One `nonexistent-time` per session end (`start`/`end`) that falls in a DST gap."""
+    yield from _time_issues(timetable, TimeIssue.NONEXISTENT, ProblemKind.NONEXISTENT_TIME)
+
+
+def ambiguous_times(timetable: Timetable) -> Iterator[Problem]:
+    """One `ambiguous-time` per session end (`start`/`end`) that happens twice."""
+    yield from _time_issues(timetable, TimeIssue.AMBIGUOUS, ProblemKind.AMBIGUOUS_TIME)
+
+
+def _time_issues(timetable: Timetable, issue: TimeIssue, kind: ProblemKind) -> Iterator[Problem]:
+    for slot in timetable.slots:
+        for which, found, instant, tz_name in (
+            ("start", slot.start_issue, slot.start_utc, slot.start_tz),
+            ("end", slot.end_issue, slot.end_utc, slot.end_tz),
+        ):
+            if found is issue:
+                written = slot.session.start if which == "start" else slot.session.end
+                assert written is not None
+                yield _problem(kind, which, (slot,), _issue_message(slot, which, written, instant, tz_name, issue))
+
+
+def _issue_message(
+    slot: Slot, which: str, written: datetime, instant: datetime, tz_name: str, issue: TimeIssue
+) -> str:
+    wall = written.strftime("%Y-%m-%d %H:%M")
+    offset, abbreviation = offset_and_abbreviation(instant, tz_name)
+    placed = f"{utc_to_local(instant, tz_name):%H:%M} {abbreviation}"
+    if issue is TimeIssue.NONEXISTENT:
+        return (
+            f"{slot.id}: {which} {wall} does not exist in {tz_name} (the clocks skip it); "
+            f"placed at {placed} as RFC 5545 reads it; choose another time"
+        )
+    return (
+        f"{slot.id}: {which} {wall} happens twice in {tz_name}; placed at the first ({placed}); "
+        f"write an offset date-time such as {written:%Y-%m-%dT%H:%M:%S}{format_offset(offset)} to choose"
+    )
+
+
+# ---- delegations' hours and days ---------------------------------------------------------------
+
+
+def outside_hours(timetable: Timetable) -> Iterator[Problem]:
+    """One `outside-hours` per (session, delegation) not wholly inside that delegation's hours."""
+    for slot in timetable.slots:
+        for code in slot.delegations:
+            delegation = timetable.delegations[code]
+            start = utc_to_local(slot.start_utc, delegation.tz_name)
+            end = utc_to_local(slot.end_utc, delegation.tz_name)
+            if _inside_hours(start, end, delegation.hours.start * 60, delegation.hours.end * 60):
+                continue
+            message = (
+                f"{slot.id} is at {_local_span(start, end)} for {delegation.name} ({code}), "
+                f"outside its hours {delegation.hours}"
+            )
+            yield _problem(ProblemKind.OUTSIDE_HOURS, code, (slot,), message)
+
+
+def _inside_hours(start: datetime, end: datetime, hours_start: int, hours_end: int) -> bool:
+    """Whether [start, end) lies in one local day's window; an end at next 00:00 counts as 24:00."""
+    start_second = _second_of_day(start)
+    if end.date() == start.date():
+        end_second = _second_of_day(end)
+    elif end.date() == start.date() + timedelta(days=1) and _second_of_day(end) == 0:
+        end_second = 24 * 3600
+    else:
+        return False  # crosses midnight: never inside (SPEC §2)
+    return hours_start <= start_second and end_second <= hours_end
+
+
+def _second_of_day(moment: datetime) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def non_working_days(timetable: Timetable) -> Iterator[Problem]:
+    """One `non-working-day` per (session, delegation) touching a weekend day or holiday."""
+    for slot in timetable.slots:
+        for code in slot.delegations:
+            delegation = timetable.delegations[code]
+            days = touched_dates(utc_to_local(slot.start_utc, delegation.tz_name), utc_to_local(slot.end_utc, delegation.tz_name))
+            holidays = set(delegation.holidays)
+            off = [
+                f"{day:%a %Y-%m-%d} ({'holiday' if day in holidays else 'weekend'})"
+                for day in days
+                if day in holidays or day.weekday() in delegation.weekend
+            ]
+            if off:
+                message = f"{slot.id} falls on {', '.join(off)} for {delegation.name} ({code})"
+                yield _problem(ProblemKind.NON_WORKING_DAY, code, (slot,), message)
+
+
+def touched_dates(start: datetime, end: datetime) -> list[date]:
+    """The local dates of [start, end): an end at 00:00 does not touch its date (SPEC §2)."""
+    last = (end - timedelta(microseconds=1)).date()
+    day, days = start.date(), []
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def outside_event(timetable: Timetable) -> Iterator[Problem]:
+    """One `outside-event` per session starting before `event.start` or ending after `event.end`."""
+    event = timetable.conference.event
+    if event.start is None and event.end is None:
+        return
+    for slot in timetable.slots:
+        days = touched_dates(utc_to_local(slot.start_utc, event.tz_name), utc_to_local(slot.end_utc, event.tz_name))
+        early = event.start is not None and days[0] < event.start
+        late = event.end is not None and days[-1] > event.end
+        if early or late:
+            span = f"{event.start or '…'} to {event.end or '…'}"
+            message = f"{slot.id} ({_when(timetable, slot)}) is outside the event's days, {span}"
+            yield _problem(ProblemKind.OUTSIDE_EVENT, event.id, (slot,), message)
+
+
+# ---- words -------------------------------------------------------------------------------------
+
+
+def _when(timetable: Timetable, slot: Slot) -> str:
+    """`2021-11-16 14:30-15:30 WIB`, in the event's zone."""
+    tz_name = timetable.conference.event.tz_name
+    start, end = utc_to_local(slot.start_utc, tz_name), utc_to_local(slot.end_utc, tz_name)
+    return f"{_local_span(start, end)}"
+
+
+def _local_span(start: datetime, end: datetime) -> str:
+    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+    return f"{start:%Y-%m-%d %H:%M}-{end_text} {start.tzname()}"
+
+
+def _minutes(length: timedelta) -> str:
+    minutes = int(length.total_seconds() // 60)
+    return f"{minutes} min"
+
+
+RULES: tuple[Callable[[Timetable], Iterable[Problem]], ...] = (
+    person_overlaps,
+    room_overlaps,
+    nonexistent_times,
+    ambiguous_times,
+    short_changeovers,
+    outside_hours,
+    non_working_days,
+    outside_event,
+)

@@ -1,0 +1,303 @@
+"""The only click user: parse the command line, call the domain, print once, pick the exit code.
+
+Imports stay lazy: `vconf --help` and `vconf check --format json` must not pay for rich or
+icalendar, so each command imports what it uses inside its body.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from vconf.errors import VconfError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from vconf.checks import Problem
+    from vconf.timetable import Timetable
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
+_LISTED = 30
+
+
+class VconfGroup(click.Group):
+    """The one catch point: a VconfError becomes one line on stderr and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VconfError as error:
+            click.echo(f"vconf: {error}", err=True)
+            ctx.exit(EXIT_INPUT)
+        except KeyboardInterrupt:
+            click.echo("vconf: interrupted", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """Stop quietly when the reader of stdout went away (`vconf agenda X | head`)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_OK)
+
+
+@click.group(cls=VconfGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vconf")
+def cli() -> None:
+    """Plan a virtual or hybrid diplomatic meeting across time zones.
+
+    Reads one TOML file describing the event (delegations, people, rooms, sessions), resolves
+    every time across the delegations' zones, finds clashes, prints agendas and writes
+    calendars.
+
+    \b
+    Start with:
+      vconf plan examples/icdd-2021.toml
+
+    Exit codes: 0 done, no error; 1 error-severity problems found; 2 the input could not be
+    read or the command was misused.
+    """
+
+
+def main() -> None:
+    """Entry point of the `vconf` console script."""
+    cli(prog_name="vconf")
+
+
+# ---- shared steps ------------------------------------------------------------------------------
+
+
+def _load(path: str) -> Timetable:
+    from vconf.load import read_conference
+    from vconf.timetable import build_timetable
+
+    return build_timetable(read_conference(path))
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False, emoji=False)
+
+
+def _print_all(console: Console, renderables: Iterable[Any]) -> None:
+    for renderable in renderables:
+        console.print(renderable)
+
+
+def _exit_code(problems: list[Problem]) -> int:
+    return EXIT_PROBLEMS if any(problem.is_error for problem in problems) else EXIT_OK
+
+
+def _now() -> datetime:
+    """Now in UTC, whole seconds; SOURCE_DATE_EPOCH pins it for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _listing(values: Iterable[str]) -> str:
+    values = sorted(values)
+    shown = ", ".join(values[:_LISTED])
+    more = f" and {len(values) - _LISTED} more" if len(values) > _LISTED else ""
+    return f"{shown}{more}" if values else "none"
+
+
+def _check_party(timetable: Timetable, path: str, delegation: str | None, person: str | None) -> None:
+    """Misuse (exit 2) when --delegation or --person names nothing in the file."""
+    if delegation is not None and delegation not in timetable.delegations:
+        raise VconfError(
+            f"--delegation {delegation}: {path} has no such delegation; it has "
+            f"{_listing(timetable.delegations)}"
+        )
+    if person is not None and person not in timetable.people:
+        raise VconfError(
+            f"--person {person}: {path} has no such person; it has {_listing(timetable.people)}"
+        )
+
+
+def _check_zones(tz_names: Iterable[str]) -> tuple[str, ...]:
+    from vconf.errors import inside
+    from vconf.timezones import check_zone_name
+
+    checked = []
+    for tz_name in tz_names:
+        with inside(f"--tz {tz_name}"):
+            checked.append(check_zone_name(tz_name))
+    return tuple(checked)
+
+
+def _output_dir(timetable: Timetable, output: str | None) -> str:
+    return output if output is not None else os.path.join("vconf-out", timetable.conference.event.id)
+
+
+def _build_files(timetable: Timetable) -> dict[str, bytes]:
+    from vconf.export import build_ics_files
+    from vconf.render import agenda_files
+
+    files = build_ics_files(timetable, now=_now())
+    files.update(agenda_files(timetable))
+    return files
+
+
+def _write(console: Console, timetable: Timetable, output: str | None) -> None:
+    from vconf.files import prepare_output_dir, write_all
+    from vconf.render import written_as_text
+
+    directory = _output_dir(timetable, output)
+    target = prepare_output_dir(directory)
+    files = _build_files(timetable)
+    write_all(target, files)
+    console.print(written_as_text(directory, sorted(files)))
+
+
+# ---- commands ----------------------------------------------------------------------------------
+
+
+@cli.command("plan")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>).")
+@click.option("--force", is_flag=True, help="Write the files even with error-severity problems.")
+def plan_command(file: str, output: str | None, force: bool) -> None:
+    """Check FILE, print the problems and the agenda, and write every calendar.
+
+    With error-severity problems (a clash, a time that does not exist) nothing is written
+    unless --force is given; the exit code is 1 either way.
+
+    \b
+    Examples:
+      vconf plan examples/danang-partners-2023.toml
+      vconf plan examples/icdd-2021.toml -o out/icdd --force
+    """
+    from vconf.agenda import build_agenda
+    from vconf.checks import find_problems
+    from vconf.render import agenda_as_text, problems_as_text
+
+    timetable = _load(file)
+    if output is not None or os.path.exists(_output_dir(timetable, output)):
+        from vconf.files import prepare_output_dir
+
+        prepare_output_dir(_output_dir(timetable, output))  # refuse a wrong DIR before the work
+    problems = find_problems(timetable)
+    console = _console()
+    _print_all(console, problems_as_text(problems, timetable))
+    console.print()
+    _print_all(console, agenda_as_text(build_agenda(timetable)))
+    console.print()
+    code = _exit_code(problems)
+    if code == EXIT_PROBLEMS and not force:
+        console.print("Nothing written: fix the errors above, or use --force to write anyway.")
+    else:
+        _write(console, timetable, output)
+    sys.exit(code)
+
+
+@cli.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)  # fmt: skip
+def check_command(file: str, output_format: str) -> None:
+    """Print only the problems of FILE: clashes, DST gaps and folds, hours, days.
+
+    \b
+    Examples:
+      vconf check examples/icdd-2021.toml
+      vconf check examples/icdd-2021.toml --format json
+    """
+    from vconf.checks import find_problems
+
+    timetable = _load(file)
+    problems = find_problems(timetable)
+    if output_format == "json":
+        from vconf.render.json import problems_as_json
+
+        click.echo(problems_as_json(problems, timetable))
+    else:
+        from vconf.render import problems_as_text
+
+        _print_all(_console(), problems_as_text(problems, timetable))
+    sys.exit(_exit_code(problems))
+
+
+@cli.command("agenda")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--tz", "tz_names", multiple=True, metavar="ZONE", help="Add a time column in ZONE (repeatable).")
+@click.option("--delegation", metavar="CODE", help="Only this delegation's sessions.")
+@click.option("--person", metavar="ID", help="Only this person's sessions.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "md", "html"]),
+    default="text", show_default=True, help="Output format.",
+)  # fmt: skip
+def agenda_command(
+    file: str, tz_names: tuple[str, ...], delegation: str | None, person: str | None, output_format: str
+) -> None:
+    """Print the agenda of FILE, day by day, with a time column per zone.
+
+    Without --delegation or --person it is the organiser's view (restricted sessions listed
+    and marked). The default column is the delegation's zone, or the person's delegation's,
+    else the event zone.
+
+    \b
+    Examples:
+      vconf agenda examples/icdd-2021.toml --tz Asia/Jakarta --tz America/New_York
+      vconf agenda examples/danang-partners-2023.toml --delegation US-PIT --format md
+    """
+    from vconf.agenda import build_agenda
+    from vconf.checks import find_problems
+
+    timetable = _load(file)
+    _check_party(timetable, file, delegation, person)
+    zones = _check_zones(tz_names)
+    agenda = build_agenda(timetable, delegation=delegation, person=person, tz_names=zones)
+    if output_format == "text":
+        from vconf.render import agenda_as_text
+
+        _print_all(_console(), agenda_as_text(agenda))
+    else:
+        from vconf import render
+
+        renderer = {"json": render.agenda_as_json, "md": render.agenda_as_markdown, "html": render.agenda_as_html}
+        click.echo(renderer[output_format](agenda), nl=False)
+    problems = find_problems(timetable)
+    _note_errors(problems, file)
+    sys.exit(_exit_code(problems))
+
+
+def _note_errors(problems: list[Problem], file: str) -> None:
+    errors = sum(problem.is_error for problem in problems)
+    if errors:
+        click.echo(f"vconf: {errors} error(s) in {file}; see `vconf check {file}`", err=True)
+
+
+@cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>).")
+def export_command(file: str, output: str | None) -> None:
+    """Write the calendars (.ics) and agendas of FILE into DIR.
+
+    Writes DIR/<event id>.ics (public sessions), delegations/<CODE>.ics, people/<ID>.ics,
+    invites/<session id>.ics and agendas/<CODE>.md/.html. DIR must not exist, be empty, or be
+    one vconf wrote before. Files are written even with error-severity problems (exit 1).
+
+    \b
+    Example:
+      vconf export examples/itu-digital-world-2020.toml -o out/itu
+    """
+    from vconf.checks import find_problems
+
+    timetable = _load(file)
+    problems = find_problems(timetable)
+    _write(_console(), timetable, output)
+    _note_errors(problems, file)
+    sys.exit(_exit_code(problems))

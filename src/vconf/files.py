@@ -1,0 +1,317 @@
+"""The output directory: the DIR safety check, and atomic writes that follow no symbolic link.
+
+vconf writes only into a DIR that does not exist, is empty, or holds its own `.vconf/` marker
+(SPEC §5), so a mistyped `-o ~` can never overwrite a user's files. DIR itself may be a symbolic
+link the user chose; below DIR nothing is followed: every directory is opened with O_NOFOLLOW
+relative to its parent's descriptor, so a link swapped in while vconf runs is refused too.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+import sys
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from vconf.errors import VconfError
+
+MARKER = ".vconf"
+MARKER_README = "README.txt"
+README_TEXT = """\
+This directory was written by vconf.
+
+vconf writes only into a directory that does not exist, is empty, or holds this .vconf/
+directory, so that a mistyped output path can never overwrite other files. Delete the whole
+output directory to start afresh; keep this folder to let vconf export into it again.
+"""
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def prepare_output_dir(path: str) -> Path:
+    """Return DIR as a Path if vconf may write there; raise a VconfError saying why not.
+
+    Allowed: a path that does not exist (created by `write_all`), an empty directory, or one
+    that holds vconf's `.vconf/` marker directory. Nothing is created or changed here.
+    """
+    directory = Path(path)
+    _check_output_dir(directory)
+    return directory
+
+
+def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write each `{relative posix path: bytes}` atomically under DIR; return their paths, sorted.
+
+    DIR is checked again as `prepare_output_dir` does, created if missing, and marked with
+    `.vconf/`. Every path is checked before anything is written: it must stay inside DIR and
+    not touch `.vconf/`. Each file is written to a temporary file beside its target, flushed to
+    disk, then `os.replace`d over the target, so a reader sees the old file or the new one,
+    never half of one. A file that already holds the same bytes is left alone (its mtime too).
+    A symbolic link as a target or as a folder on the way is refused, never followed. An OSError
+    (read-only, disk full) becomes a VconfError naming the path; temporary files are removed.
+
+    The temporary files are all written first, then flushed with one `sync()` on Linux (an fsync
+    per file elsewhere), then renamed: one flush instead of 25,000 fsyncs takes an export of
+    20,000 sessions from about 10 s of writing to about 1 s. A failure before the renames
+    leaves DIR as it was.
+    """
+    targets = sorted(
+        ((_check_relative(name), data) for name, data in files.items()),
+        key=lambda target: (target[0][:-1], target[0][-1]),
+    )
+    if os.open not in os.supports_dir_fd or not _NOFOLLOW:
+        raise VconfError("writing the output needs a POSIX system (open with dir_fd, O_NOFOLLOW)")
+    _check_output_dir(directory)
+    _create_dir(directory)
+    with _Folders(directory) as folders:
+        marker = ((MARKER, MARKER_README), README_TEXT.encode())
+        if not _exists(folders[(MARKER,)], MARKER_README):
+            targets.append(marker)
+        _replace_all(folders, targets)
+        folders.sync()
+    return sorted(directory.joinpath(*parts) for parts, _ in targets if parts != marker[0])
+
+
+# ---- the DIR check -----------------------------------------------------------------------------
+
+
+def _check_output_dir(directory: Path) -> None:
+    shown = str(directory)
+    try:
+        mode = os.stat(directory).st_mode
+    except FileNotFoundError:
+        if os.path.lexists(directory):
+            raise VconfError(
+                f"output directory {shown} is a broken symbolic link; "
+                "remove it or choose another -o DIR"
+            ) from None
+        return
+    except OSError as error:
+        raise _os_error("cannot read the output directory", shown, error) from error
+    if not stat.S_ISDIR(mode):
+        raise VconfError(
+            f"output path {shown} exists and is not a directory; choose another -o DIR"
+        )
+    try:
+        with os.scandir(directory) as entries:
+            names = {entry.name: entry for entry in entries}
+    except OSError as error:
+        raise _os_error("cannot read the output directory", shown, error) from error
+    marker = names.get(MARKER)
+    if not names or (marker is not None and marker.is_dir(follow_symlinks=False)):
+        return
+    raise VconfError(
+        f"refusing to write into {shown}: it is not empty and has no {MARKER}/ marker, so vconf "
+        "did not write it; choose a new or empty directory with -o DIR"
+    )
+
+
+def _check_relative(name: str) -> tuple[str, ...]:
+    """Return the parts of a relative path that stays inside DIR; raise a VconfError otherwise."""
+    path = PurePosixPath(name)
+    parts = path.parts
+    unsafe = (
+        not parts
+        or path.is_absolute()
+        or name != str(path)  # "a//b", "./a", "a/": not the canonical spelling
+        or any(part in (".", "..") or "\\" in part or "\0" in part for part in parts)
+        or parts[0] == MARKER
+    )
+    if unsafe:
+        raise VconfError(
+            f"refusing to write {name!r}: the path must stay inside the output directory"
+        )
+    return parts
+
+
+# ---- walking without following links -----------------------------------------------------------
+
+
+def _create_dir(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _os_error("cannot create the output directory", str(directory), error) from error
+
+
+class _Folders:
+    """Descriptors of DIR and of the folders under it, opened without following any link."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        try:  # a link the user named as DIR is followed, once
+            root = os.open(directory, _DIR_FLAGS)
+        except OSError as error:
+            raise _os_error("cannot open the output directory", str(directory), error) from error
+        self.descriptors: dict[tuple[str, ...], int] = {(): root}
+
+    def __enter__(self) -> _Folders:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for descriptor in self.descriptors.values():
+            os.close(descriptor)
+
+    def __getitem__(self, folder: tuple[str, ...]) -> int:
+        """Return the descriptor of `DIR/folder`, creating the folders that are missing."""
+        if folder not in self.descriptors:
+            parent = self[folder[:-1]]
+            shown = self.directory.joinpath(*folder)
+            self.descriptors[folder] = _open_subdir(parent, folder[-1], shown)
+        return self.descriptors[folder]
+
+    def sync(self) -> None:
+        """Make the renames durable; a file system that cannot fsync a folder is fine."""
+        for descriptor in self.descriptors.values():
+            with suppress(OSError):
+                os.fsync(descriptor)
+
+
+def _open_subdir(parent: int, name: str, shown: Path) -> int:
+    """Return a descriptor of directory `name` inside `parent`, never through a symbolic link."""
+    try:
+        os.mkdir(name, 0o777, dir_fd=parent)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise _os_error("cannot create directory", str(shown), error) from error
+    try:
+        return os.open(name, _DIR_FLAGS | _NOFOLLOW, dir_fd=parent)
+    except OSError as error:
+        _refuse_link(parent, name, shown)
+        if error.errno == errno.ENOTDIR:
+            raise VconfError(
+                f"cannot write into {shown}: it exists and is not a directory"
+            ) from error
+        raise _os_error("cannot open directory", str(shown), error) from error
+
+
+def _stat(parent: int, name: str, shown: Path) -> os.stat_result | None:
+    """Return the status of `name` inside `parent` (a link's own), or None if there is none."""
+    try:
+        return os.stat(name, dir_fd=parent, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _os_error("cannot read", str(shown), error) from error
+
+
+def _exists(parent: int, name: str) -> bool:
+    return _stat(parent, name, Path(name)) is not None
+
+
+def _refuse_link(parent: int, name: str, shown: Path) -> None:
+    """Raise a VconfError if `name` inside `parent` is a symbolic link."""
+    status = _stat(parent, name, shown)
+    if status is not None and stat.S_ISLNK(status.st_mode):
+        raise VconfError(
+            f"refusing to write {shown}: it is a symbolic link, and vconf follows no link inside "
+            "the output directory; remove the link"
+        )
+
+
+# ---- the files ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Temporary:
+    """A temporary file written beside its target, waiting to be renamed over it."""
+
+    parent: int
+    name: str
+    target: str
+    shown: Path
+
+
+def _replace_all(folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]]) -> None:
+    """Write each changed target to a temporary file, flush them all, rename each into place."""
+    written: list[_Temporary] = []
+    renamed = 0
+    sync_each = not sys.platform.startswith("linux")  # elsewhere sync() may return before the disk
+    try:
+        for parts, data in targets:
+            parent, shown = folders[parts[:-1]], folders.directory.joinpath(*parts)
+            if not _holds(parent, parts[-1], data, shown):
+                written.append(_write_temporary(parent, parts[-1], data, shown, sync=sync_each))
+        if written and not sync_each:
+            os.sync()
+        for temporary in written:
+            _refuse_link(temporary.parent, temporary.target, temporary.shown)  # replace, not follow
+            try:
+                os.replace(
+                    temporary.name,
+                    temporary.target,
+                    src_dir_fd=temporary.parent,
+                    dst_dir_fd=temporary.parent,
+                )
+            except OSError as error:
+                raise _os_error("cannot write", str(temporary.shown), error) from error
+            renamed += 1
+    finally:
+        for temporary in written[renamed:]:
+            with suppress(OSError):  # best effort: the first error is the one to report
+                os.unlink(temporary.name, dir_fd=temporary.parent)
+
+
+def _holds(parent: int, name: str, data: bytes, shown: Path) -> bool:
+    """Whether `name` is already a regular file holding exactly `data`; refuse a link or folder."""
+    status = _stat(parent, name, shown)
+    if status is None:
+        return False
+    _refuse_link(parent, name, shown)
+    if stat.S_ISDIR(status.st_mode):
+        raise VconfError(f"cannot write {shown}: a directory is in the way")
+    if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
+        return False
+    try:
+        descriptor = os.open(name, os.O_RDONLY | _NOFOLLOW, dir_fd=parent)
+        with os.fdopen(descriptor, "rb") as file:
+            return file.read(len(data) + 1) == data
+    except OSError:
+        return False  # unreadable: write it anew
+
+
+def _write_temporary(
+    parent: int, target: str, data: bytes, shown: Path, *, sync: bool
+) -> _Temporary:
+    """Write `data` to a new hidden temporary file beside `target`."""
+    for _ in range(100):
+        name = f".{target}.{secrets.token_hex(4)}.tmp"
+        try:
+            descriptor = os.open(name, _FILE_FLAGS, 0o666, dir_fd=parent)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise _os_error("cannot write", str(shown), error) from error
+        temporary = _Temporary(parent, name, target, shown)
+        try:
+            _fill(descriptor, data, sync=sync)
+        except OSError as error:
+            with suppress(OSError):
+                os.unlink(name, dir_fd=parent)
+            raise _os_error("cannot write", str(shown), error) from error
+        return temporary
+    raise VconfError(f"cannot write {shown}: no free temporary file name")  # pragma: no cover
+
+
+def _fill(descriptor: int, data: bytes, *, sync: bool) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        if sync:
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _os_error(what: str, shown: str, error: OSError) -> VconfError:
+    reason = error.strerror or str(error)
+    return VconfError(f"{what} {shown}: {reason}")

@@ -1,0 +1,131 @@
+"""Pin every session to UTC: a `Conference` becomes a `Timetable` of `Slot`s."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from vconf.model import Conference, Delegation, Person, Room, Session
+from vconf.timezones import TimeIssue, wall_to_utc
+
+UTC_NAME = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A session pinned to UTC, with its delegations and people expanded and sorted.
+
+    `start_tz`/`end_tz` name the zone each end was written in (`UTC` for an offset date-time);
+    `start_issue`/`end_issue` note a local time that fell in a DST gap or fold.
+    """
+
+    session: Session
+    start_utc: datetime
+    end_utc: datetime
+    start_tz: str
+    end_tz: str
+    delegations: tuple[str, ...]
+    people: tuple[str, ...]
+    start_issue: TimeIssue | None = None
+    end_issue: TimeIssue | None = None
+
+    @property
+    def id(self) -> str:
+        """The session id."""
+        return self.session.id
+
+    def overlaps(self, other: Slot) -> bool:
+        """Whether two slots share time; half-open, so back-to-back slots do not (SPEC §2)."""
+        return self.start_utc < other.end_utc and other.start_utc < self.end_utc
+
+
+@dataclass(frozen=True, slots=True)
+class Timetable:
+    """Every slot, sorted by start then id, and the conference's records by id."""
+
+    conference: Conference
+    slots: tuple[Slot, ...]
+    delegations: dict[str, Delegation] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    rooms: dict[str, Room] = field(default_factory=dict)
+    by_id: dict[str, Slot] = field(default_factory=dict)
+
+
+def build_timetable(conference: Conference) -> Timetable:
+    """Return every session of the conference pinned to UTC, sorted by start then id."""
+    delegations = {delegation.code: delegation for delegation in conference.delegations}
+    people = {person.id: person for person in conference.people}
+    every_code = tuple(sorted(delegations))
+    slots = [_pin(session, people, every_code) for session in conference.sessions]
+    slots.sort(key=lambda slot: (slot.start_utc, slot.id))
+    rooms = {room.id: room for room in conference.rooms}
+    by_id = {slot.id: slot for slot in slots}
+    return Timetable(conference, tuple(slots), delegations, people, rooms, by_id)
+
+
+def _pin(session: Session, people: dict[str, Person], every_code: tuple[str, ...]) -> Slot:
+    start_utc, start_tz, start_issue = _place(session.start, session.tz_name)
+    if session.end is not None:
+        end_utc, end_tz, end_issue = _place(session.end, session.tz_name)
+    else:
+        assert session.duration is not None
+        # elapsed time: the clock changes in between do not stretch or shrink it (SPEC §2)
+        end_utc, end_tz, end_issue = start_utc + session.duration, start_tz, None
+    person_ids = sorted({*session.speakers, *session.moderators, *session.attendees})
+    return Slot(
+        session=session,
+        start_utc=start_utc,
+        end_utc=end_utc,
+        start_tz=start_tz,
+        end_tz=end_tz,
+        delegations=_session_delegations(session, person_ids, people, every_code),
+        people=tuple(person_ids),
+        start_issue=start_issue,
+        end_issue=end_issue,
+    )
+
+
+def _place(moment: datetime, tz_name: str) -> tuple[datetime, str, TimeIssue | None]:
+    """Return the UTC instant, the zone it is written in, and any gap or fold."""
+    if moment.tzinfo is not None:
+        return moment, UTC_NAME, None
+    placed = wall_to_utc(moment, tz_name)
+    return placed.utc, tz_name, placed.issue
+
+
+def _session_delegations(
+    session: Session, person_ids: list[str], people: dict[str, Person], every_code: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The delegations a session lists ("*" for all) and those of its people, sorted."""
+    if "*" in session.delegations:
+        return every_code
+    codes = set(session.delegations)
+    for person_id in person_ids:
+        delegation = people[person_id].delegation
+        if delegation is not None:
+            codes.add(delegation)
+    return tuple(sorted(codes))
+
+
+def session_length(slot: Slot) -> timedelta:
+    """Return the elapsed time of a slot."""
+    return slot.end_utc - slot.start_utc
+
+
+def slots_for(
+    timetable: Timetable, *, delegation: str | None = None, person: str | None = None
+) -> tuple[Slot, ...]:
+    """Return the slots a party sees: its own sessions, restricted ones included.
+
+    With no party, every slot (the organiser's view); use `public_slots` for the public calendar.
+    """
+    if delegation is not None:
+        return tuple(slot for slot in timetable.slots if delegation in slot.delegations)
+    if person is not None:
+        return tuple(slot for slot in timetable.slots if person in slot.people)
+    return timetable.slots
+
+
+def public_slots(timetable: Timetable) -> tuple[Slot, ...]:
+    """Return the slots anyone may see: every session but the restricted ones."""
+    return tuple(slot for slot in timetable.slots if not slot.session.is_restricted)

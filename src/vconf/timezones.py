@@ -1,0 +1,289 @@
+"""The only pytz user: zones by name, wall time to instant and back, clock changes.
+
+pytz's tables stop at 2037: past a zone's last tabulated transition it keeps the last offset, so
+12:00 on 1 Jul 2038 in New York would come out as EST. The TZif files pytz ships end with the POSIX
+rule the zone follows for ever after; for instants past the table we read that same file with the
+standard library's `zoneinfo`, which applies the rule. Same data, one source, correct after 2037.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
+
+import pytz
+
+from vconf.errors import VconfError
+
+UTC = pytz.utc
+
+# Capitals and cities users type that have no zone of their own in the IANA database.
+_CITY_ZONES = {
+    "hanoi": "Asia/Ho_Chi_Minh",
+    "saigon": "Asia/Ho_Chi_Minh",
+    "washington": "America/New_York",
+    "beijing": "Asia/Shanghai",
+    "new_delhi": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+    "canberra": "Australia/Sydney",
+    "gold_coast": "Australia/Brisbane",
+    "ottawa": "America/Toronto",
+    "brasilia": "America/Sao_Paulo",
+    "geneva": "Europe/Zurich",
+    "osaka": "Asia/Tokyo",
+    "sakai": "Asia/Tokyo",
+    "pittsburgh": "America/New_York",
+    "san_francisco": "America/Los_Angeles",
+    "boras": "Europe/Stockholm",
+    "wellington": "Pacific/Auckland",
+    "abu_dhabi": "Asia/Dubai",
+}
+_OFFSET_NAME = re.compile(r"^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
+class TimeIssue(enum.Enum):
+    """Why a local wall time does not name exactly one instant."""
+
+    NONEXISTENT = "nonexistent"
+    AMBIGUOUS = "ambiguous"
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A wall time turned into a UTC instant; `issue` says if it fell in a gap or a fold."""
+
+    utc: datetime
+    issue: TimeIssue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClockChange:
+    """One transition of a zone: at `utc` the offset goes from `offset_before` to `offset_after`."""
+
+    utc: datetime
+    offset_before: timedelta
+    offset_after: timedelta
+    abbreviation_before: str
+    abbreviation_after: str
+    is_dst_after: bool
+
+
+def zone_names() -> frozenset[str]:
+    """Return every zone name pytz knows."""
+    return frozenset(pytz.all_timezones_set)
+
+
+def check_zone_name(tz_name: str) -> str:
+    """Return `tz_name` if it is an IANA zone; raise a VconfError with suggestions otherwise."""
+    if tz_name in pytz.all_timezones_set:
+        return tz_name
+    hint = suggest_zone(tz_name)
+    advice = f"; did you mean {hint}?" if hint else ""
+    raise VconfError(
+        f"unknown time zone {tz_name!r}: expected an IANA name like 'Asia/Jakarta' or "
+        f"'America/New_York'{advice}"
+    )
+
+
+def suggest_zone(tz_name: str) -> str:
+    """Return the closest real zone names to a mistyped one, quoted and joined, or ''."""
+    stripped = tz_name.strip()
+    if stripped in pytz.all_timezones_set:
+        return f"{stripped!r} (without the spaces)"
+    offset = _OFFSET_NAME.match(stripped)
+    if offset:
+        return _suggest_for_offset(offset.group(1), int(offset.group(2)), offset.group(3))
+    by_lower = {name.lower(): name for name in pytz.all_timezones}
+    key = stripped.replace(" ", "_").lower()
+    if key in by_lower:
+        return repr(by_lower[key])
+    city = key.rsplit("/", 1)[-1]
+    if city in _CITY_ZONES:
+        return repr(_CITY_ZONES[city])
+    same_city = [name for name in pytz.common_timezones if name.lower().endswith("/" + city)]
+    close = same_city or difflib.get_close_matches(stripped, pytz.common_timezones, n=3, cutoff=0.6)
+    return " or ".join(repr(name) for name in close)
+
+
+def _suggest_for_offset(sign: str, hours: int, minutes: str | None) -> str:
+    """Explain that a fixed offset is not a zone, and name the Etc/ zone for whole hours."""
+    if minutes and minutes != "00":
+        return "a city zone whose offset this is (a fixed offset is not a time zone)"
+    inverted = "-" if sign == "+" else "+"
+    etc = f"Etc/GMT{inverted}{hours}" if hours else "Etc/UTC"
+    if etc not in pytz.all_timezones_set:
+        return "a city zone whose offset this is (a fixed offset is not a time zone)"
+    return f"a city zone with that offset, or {etc!r} (POSIX inverts the sign)"
+
+
+@lru_cache(maxsize=None)
+def _zone(tz_name: str) -> tzinfo:
+    """Return the pytz zone for a name already checked."""
+    return pytz.timezone(tz_name)
+
+
+@lru_cache(maxsize=None)
+def _horizon(tz_name: str) -> datetime | None:
+    """Return the naive UTC instant after which pytz's table is wrong for this zone, or None."""
+    zone = _zone(tz_name)
+    transitions = getattr(zone, "_utc_transition_times", None)
+    if not transitions:
+        return None
+    with pytz.open_resource(tz_name) as file:
+        footer = file.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    if b"," not in footer:  # no DST rule after the table: the last offset holds for ever
+        return None
+    last: datetime = transitions[-1]
+    return last
+
+
+@lru_cache(maxsize=None)
+def _rule_zone(tz_name: str) -> zoneinfo.ZoneInfo:
+    """Return the zone read from pytz's own TZif file by zoneinfo, which applies its POSIX rule."""
+    with pytz.open_resource(tz_name) as file:
+        return zoneinfo.ZoneInfo.from_file(file, key=tz_name)
+
+
+def _past_horizon(tz_name: str, naive_utc: datetime) -> bool:
+    horizon = _horizon(tz_name)
+    return horizon is not None and naive_utc > horizon
+
+
+@lru_cache(maxsize=65536)
+def wall_to_utc(wall: datetime, tz_name: str) -> Placed:
+    """Return the instant of a naive local time in a zone, noting a DST gap or fold.
+
+    A time in a gap or fold is placed as RFC 5545 §3.3.5 reads it: with the UTC offset in force
+    before the transition (for a fold, the first occurrence).
+    """
+    if _past_horizon(tz_name, wall - timedelta(hours=26)):
+        return _wall_to_utc_by_rule(wall, tz_name)
+    zone = _zone(tz_name)
+    try:
+        local = zone.localize(wall, is_dst=None)  # type: ignore[attr-defined]
+    except pytz.NonExistentTimeError:
+        issue = TimeIssue.NONEXISTENT
+    except pytz.AmbiguousTimeError:
+        issue = TimeIssue.AMBIGUOUS
+    else:
+        return Placed(local.astimezone(UTC))
+    # 26 h earlier is before the transition for every offset from -12 to +14
+    before = UTC.localize(wall - timedelta(hours=26)).astimezone(zone).utcoffset()
+    assert before is not None
+    return Placed(UTC.localize(wall - before), issue)
+
+
+def _wall_to_utc_by_rule(wall: datetime, tz_name: str) -> Placed:
+    """Place a wall time past pytz's table by the zone's POSIX rule (PEP 495 folds)."""
+    zone = _rule_zone(tz_name)
+    first = wall.replace(tzinfo=zone, fold=0)
+    second = wall.replace(tzinfo=zone, fold=1)
+    offset = first.utcoffset()
+    assert offset is not None
+    placed = UTC.localize(wall - offset)  # fold=0 uses the offset before the transition
+    if offset == second.utcoffset():
+        return Placed(placed)
+    round_trip = placed.astimezone(zone).replace(tzinfo=None)
+    issue = TimeIssue.AMBIGUOUS if round_trip == wall else TimeIssue.NONEXISTENT
+    return Placed(placed, issue)
+
+
+def utc_to_local(instant: datetime, tz_name: str) -> datetime:
+    """Return the aware local time of a UTC instant in a zone (correct after 2037 too)."""
+    horizon = _aware_horizon(tz_name)
+    if horizon is not None and instant > horizon:
+        return instant.astimezone(_rule_zone(tz_name))
+    return instant.astimezone(_zone(tz_name))
+
+
+@lru_cache(maxsize=None)
+def _aware_horizon(tz_name: str) -> datetime | None:
+    horizon = _horizon(tz_name)
+    return None if horizon is None else UTC.localize(horizon)
+
+
+def offset_and_abbreviation(instant: datetime, tz_name: str) -> tuple[timedelta, str]:
+    """Return the UTC offset and its abbreviation (`WIB`, `+07`) at an instant."""
+    local = utc_to_local(instant, tz_name)
+    offset = local.utcoffset()
+    assert offset is not None
+    return offset, local.tzname() or ""
+
+
+def format_offset(offset: timedelta) -> str:
+    """Return `+07:00`, `-09:30` or `+05:45` for an offset."""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def clock_changes(tz_name: str, start_utc: datetime, end_utc: datetime) -> tuple[ClockChange, ...]:
+    """Return the zone's transitions in `[start_utc, end_utc)`, oldest first."""
+    zone = _zone(tz_name)
+    times = getattr(zone, "_utc_transition_times", None)
+    infos = getattr(zone, "_transition_info", None)
+    if not times or not infos:
+        return ()
+    changes: list[ClockChange] = []
+    start, end = start_utc.replace(tzinfo=None), end_utc.replace(tzinfo=None)
+    for index in range(1, len(times)):
+        if start <= times[index] < end:
+            changes.append(_change(times[index], infos[index - 1], infos[index]))
+    horizon = _horizon(tz_name)
+    if horizon is not None and end > horizon:
+        changes.extend(_changes_by_rule(tz_name, max(start, horizon + timedelta(hours=1)), end))
+    return tuple(change for change in changes if change.offset_before != change.offset_after)
+
+
+def _change(
+    naive_utc: datetime, before: tuple[timedelta, timedelta, str], after: tuple[timedelta, timedelta, str]
+) -> ClockChange:
+    return ClockChange(
+        utc=UTC.localize(naive_utc),
+        offset_before=before[0],
+        offset_after=after[0],
+        abbreviation_before=before[2],
+        abbreviation_after=after[2],
+        is_dst_after=bool(after[1]),
+    )
+
+
+def _changes_by_rule(tz_name: str, start: datetime, end: datetime) -> list[ClockChange]:
+    """Find the transitions past pytz's table by stepping a day at a time, then bisecting."""
+    zone = _rule_zone(tz_name)
+    changes: list[ClockChange] = []
+    low = UTC.localize(start)
+    stop = UTC.localize(end)
+    while low < stop:
+        high = min(low + timedelta(days=1), stop)
+        if low.astimezone(zone).utcoffset() != high.astimezone(zone).utcoffset():
+            changes.append(_bisect_change(zone, low, high))
+        low = high
+    return changes
+
+
+def _bisect_change(zone: zoneinfo.ZoneInfo, low: datetime, high: datetime) -> ClockChange:
+    """Return the transition between two instants of different offsets, to the second."""
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        middle = middle.replace(microsecond=0)
+        if middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
+            low = middle
+        else:
+            high = middle
+    before, after = low.astimezone(zone), high.astimezone(zone)
+    return ClockChange(
+        utc=high,
+        offset_before=before.utcoffset() or timedelta(0),
+        offset_after=after.utcoffset() or timedelta(0),
+        abbreviation_before=before.tzname() or "",
+        abbreviation_after=after.tzname() or "",
+        is_dst_after=bool(after.dst()),
+    )

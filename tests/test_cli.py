@@ -1,0 +1,175 @@
+"""The commands as a user runs them: exit codes, one-line errors, files written or not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vconf.cli import cli
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+ICDD = str(EXAMPLES / "icdd-2021.toml")
+DANANG = str(EXAMPLES / "danang-partners-2023.toml")
+COMMANDS = ("plan", "check", "agenda", "export", "zones", "slots")
+
+
+def run(runner: CliRunner, *args: str) -> Result:
+    return runner.invoke(cli, list(args), catch_exceptions=True)
+
+
+def assert_one_line_error(result: Result) -> str:
+    assert result.exit_code == 2, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_of_every_command_shows_an_example(runner: CliRunner, command: str) -> None:
+    result = run(runner, command, "--help")
+    assert result.exit_code == 0
+    assert "vconf " + command in result.output
+    assert "xample" in result.output
+
+
+def test_plan_with_a_clash_prints_it_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(runner, "plan", ICDD, "-o", str(out))
+    assert result.exit_code == 1
+    assert "person-overlap" in result.stdout
+    assert "Nothing written" in result.stdout
+    assert not out.exists()
+
+
+def test_plan_with_force_writes_every_file_and_still_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(runner, "plan", ICDD, "-o", str(out), "--force")
+    assert result.exit_code == 1
+    assert (out / "icdd-2021.ics").is_file()
+    assert (out / "delegations" / "US.ics").is_file()
+    assert (out / "invites" / "opening.ics").is_file()
+    assert (out / "agendas" / "VN.md").is_file()
+    assert (out / "agendas" / "VN.html").is_file()
+
+
+def test_plan_of_a_clean_event_writes_every_spec_file(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(runner, "plan", DANANG, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    written = {str(path.relative_to(out)) for path in out.rglob("*") if path.is_file()}
+    assert "danang-partners-2023.ics" in written
+    for prefix in ("delegations/", "people/", "invites/", "agendas/"):
+        assert any(name.startswith(prefix) for name in written), prefix
+
+
+def test_plan_refuses_a_directory_it_did_not_write(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "thesis.docx").write_text("years of work")
+    result = run(runner, "plan", DANANG, "-o", str(tmp_path))
+    assert_one_line_error(result)
+    assert (tmp_path / "thesis.docx").read_text() == "years of work"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["thesis.docx"]
+
+
+def test_export_twice_into_the_same_directory_is_allowed(runner: CliRunner, tmp_path: Path) -> None:
+    out = str(tmp_path / "out")
+    assert run(runner, "export", DANANG, "-o", out).exit_code == 0
+    assert run(runner, "export", DANANG, "-o", out).exit_code == 0
+
+
+def test_check_json_follows_the_spec_shape(runner: CliRunner) -> None:
+    result = run(runner, "check", ICDD, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["event"] == "icdd-2021"
+    assert report["errors"] == 1
+    assert report["warnings"] == len(report["problems"]) - 1
+    first = report["problems"][0]
+    assert first["kind"] == "person-overlap"
+    assert first["severity"] == "error"
+    assert first["sessions"] == ["panel-1", "panel-3"]
+    assert set(first) >= {"kind", "severity", "subject", "sessions", "message"}
+
+
+def test_check_of_a_clean_event_exits_0(runner: CliRunner) -> None:
+    assert run(runner, "check", DANANG).exit_code == 0
+
+
+def test_agenda_json_gives_utc_and_local_times(runner: CliRunner) -> None:
+    result = run(runner, "agenda", ICDD, "--format", "json")
+    sessions = json.loads(result.stdout)["sessions"]
+    opening = next(item for item in sessions if item["id"] == "opening")
+    assert opening["start"] == "2021-11-16T07:00:00Z"
+    assert opening["local"]["US"]["start"] == "2021-11-16T02:00:00-05:00"
+
+
+def test_agenda_for_a_delegation_hides_restricted_sessions_of_others(runner: CliRunner) -> None:
+    result = run(runner, "agenda", ICDD, "--delegation", "US", "--format", "json")
+    ids = [item["id"] for item in json.loads(result.stdout)["sessions"]]
+    assert "bilateral-id-vn" not in ids
+    result = run(runner, "agenda", ICDD, "--delegation", "VN", "--format", "json")
+    assert "bilateral-id-vn" in [item["id"] for item in json.loads(result.stdout)["sessions"]]
+
+
+def test_an_unknown_delegation_is_misuse_listing_the_codes(runner: CliRunner) -> None:
+    line = assert_one_line_error(run(runner, "agenda", ICDD, "--delegation", "XX"))
+    assert "XX" in line
+    assert "VN" in line
+
+
+def test_an_unknown_person_is_misuse(runner: CliRunner) -> None:
+    assert "nobody" in assert_one_line_error(run(runner, "agenda", ICDD, "--person", "nobody"))
+
+
+def test_an_unknown_tz_is_misuse_with_a_suggestion(runner: CliRunner) -> None:
+    line = assert_one_line_error(run(runner, "agenda", ICDD, "--tz", "Mars/Base"))
+    assert "Mars/Base" in line
+
+
+def test_a_missing_file_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    line = assert_one_line_error(run(runner, "check", str(tmp_path / "nope.toml")))
+    assert "nope.toml" in line
+
+
+def test_text_agenda_fits_80_columns(runner: CliRunner) -> None:
+    result = run(runner, "agenda", ICDD, "--tz", "Asia/Jakarta", "--tz", "America/New_York")
+    assert result.exit_code == 1
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "\x1b[" not in result.stdout
+
+
+VALID = (EXAMPLES / "itu-digital-world-2020.toml").read_bytes()
+
+
+@given(
+    cut=st.integers(min_value=0, max_value=len(VALID)),
+    flips=st.lists(
+        st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)), max_size=4
+    ),
+    command=st.sampled_from(("check", "agenda", "plan")),
+)
+def test_no_mangled_file_reaches_a_traceback(
+    tmp_path_factory: pytest.TempPathFactory, cut: int, flips: list[tuple[int, int]], command: str
+) -> None:
+    data = bytearray(VALID[:cut])
+    for position, value in flips:
+        if position < len(data):
+            data[position] = value
+    folder = tmp_path_factory.mktemp("mangled")
+    path = folder / "event.toml"
+    path.write_bytes(bytes(data))
+    args = [command, str(path)]
+    if command == "plan":
+        args += ["-o", str(folder / "out"), "--force"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert str(path) in result.stderr

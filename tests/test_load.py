@@ -1,0 +1,101 @@
+"""Reading the TOML file: every input error is one line naming the place and what is expected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from vconf.errors import VconfError
+from vconf.load import conference_from_bytes, read_conference
+from vconf.model import Conference, Hours, Kind, Visibility
+
+INVALID = sorted((Path(__file__).parent / "data" / "invalid").glob("*.toml"))
+
+SESSION = """
+[[sessions]]
+id = "opening"
+title = "Opening"
+start = 2021-11-16T14:00:00
+duration = "45m"
+"""
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda path: path.stem)
+def test_each_invalid_file_names_its_place_and_mistake(path: Path) -> None:
+    expected = path.read_bytes().split(b"\n", 1)[0].decode("utf-8").removeprefix("# expect: ")
+    with pytest.raises(VconfError) as caught:
+        read_conference(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(VconfError, match="cannot read the file"):
+        read_conference(str(tmp_path / "nope.toml"))
+
+
+def test_a_utf8_bom_is_accepted(conference: Callable[[str], Conference]) -> None:
+    text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n'
+    assert conference_from_bytes(b"\xef\xbb\xbf" + text.encode()).event.id == "t"
+
+
+def test_utf16_is_refused_with_advice() -> None:
+    text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n'
+    with pytest.raises(VconfError, match="not UTF-8"):
+        conference_from_bytes(text.encode("utf-16"))
+
+
+def test_defaults_fill_in_what_the_file_leaves_out(conference: Callable[[str], Conference]) -> None:
+    read = conference('[delegations.VN]\nname = "Viet Nam"\ntimezone = "Asia/Ho_Chi_Minh"\n' + SESSION)
+    session = read.sessions[0]
+    assert session.kind is Kind.OTHER
+    assert session.visibility is Visibility.PUBLIC
+    assert session.duration == timedelta(minutes=45)
+    assert session.tz_name == "Asia/Jakarta"
+    assert read.delegations[0].hours == Hours(7 * 60, 22 * 60)
+    assert read.delegations[0].weekend == (5, 6)
+    assert read.event.uid_domain == "test.example"
+
+
+@pytest.mark.parametrize(
+    ("written", "minutes"), [('"45m"', 45), ('"1h"', 60), ('"1h30m"', 90), ('"90m"', 90), ("90", 90)]
+)
+def test_durations_read_in_every_spec_form(
+    conference: Callable[[str], Conference], written: str, minutes: int
+) -> None:
+    read = conference(SESSION.replace('"45m"', written))
+    assert read.sessions[0].duration == timedelta(minutes=minutes)
+
+
+def test_an_offset_date_time_is_an_absolute_instant(conference: Callable[[str], Conference]) -> None:
+    read = conference(SESSION.replace("2021-11-16T14:00:00", "2021-11-16T14:00:00+07:00"))
+    assert read.sessions[0].start == datetime(2021, 11, 16, 7, 0, tzinfo=timezone.utc)
+
+
+def test_hours_may_end_at_midnight(conference: Callable[[str], Conference]) -> None:
+    read = conference('[delegations.VN]\nname = "V"\ntimezone = "Asia/Ho_Chi_Minh"\nhours = "22:00-24:00"\n')
+    assert read.delegations[0].hours == Hours(22 * 60, 24 * 60)
+
+
+def test_an_end_in_another_frame_is_compared_as_an_instant(
+    conference: Callable[[str], Conference],
+) -> None:
+    # 14:00 Jakarta is 07:00Z; an end at 07:30Z written as an offset is after it
+    text = SESSION.replace('duration = "45m"', "end = 2021-11-16T07:30:00Z")
+    assert conference(text).sessions[0].end == datetime(2021, 11, 16, 7, 30, tzinfo=timezone.utc)
+
+
+def test_a_session_that_is_not_a_table_is_refused(conference: Callable[[str], Conference]) -> None:
+    text = 'sessions = [1]\n[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n'
+    with pytest.raises(VconfError, match=r"sessions\[1\]: expected a table"):
+        conference(text)
+
+
+def test_the_year_is_bounded(conference: Callable[[str], Conference]) -> None:
+    with pytest.raises(VconfError, match="expected a year from 1900 to 2999"):
+        conference(SESSION.replace("2021-11-16T14:00:00", "0001-01-01T00:00:00"))

@@ -1,0 +1,539 @@
+"""Behaviours of the renderers: SPEC §4 JSON, terminal text at 80 columns, Markdown, HTML, files."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console, RenderableType
+
+from vconf.agenda import build_agenda
+from vconf.checks import Problem, ProblemKind, find_problems
+from vconf.load import conference_from_text
+from vconf.render import (
+    agenda_as_html,
+    agenda_as_json,
+    agenda_as_markdown,
+    agenda_as_text,
+    agenda_files,
+    problems_as_json,
+    problems_as_text,
+    written_as_text,
+)
+from vconf.render.markdown import escape
+from vconf.timetable import Timetable, build_timetable
+
+DASH = "\u2013"  # the en dash of `14:00-14:45`
+
+EVENT = """
+[event]
+id = "icdd-2021"
+name = "ICDD 2021"
+timezone = "Asia/Jakarta"
+
+[delegations.ID]
+name = "Indonesia"
+timezone = "Asia/Jakarta"
+
+[delegations.US]
+name = "United States"
+timezone = "America/New_York"
+
+[delegations.VN]
+name = "Viet Nam"
+timezone = "Asia/Ho_Chi_Minh"
+
+[people.retno]
+name = "Retno Marsudi"
+delegation = "ID"
+
+[people.son]
+name = "Bui Thanh Son"
+delegation = "VN"
+
+[people.mc]
+name = "Master of Ceremonies"
+
+[rooms.main]
+name = "Plenary hall"
+url = "https://meet.example/main?a=1&b=2"
+"""
+
+OPENING = """
+[[sessions]]
+id = "opening"
+title = "Opening session"
+kind = "plenary"
+start = 2021-11-16T14:00:00
+duration = "45m"
+room = "main"
+delegations = ["*"]
+speakers = ["retno"]
+moderators = ["mc"]
+"""
+
+BILATERAL = """
+[[sessions]]
+id = "bilateral"
+title = "Bilateral meeting"
+kind = "bilateral"
+start = 2021-11-16T17:30:00
+duration = "30m"
+delegations = ["ID", "VN"]
+speakers = ["retno", "son"]
+visibility = "restricted"
+"""
+
+
+def timetable_of(*sessions: str, event: str = EVENT) -> Timetable:
+    """Return the timetable of the event header followed by the given [[sessions]] tables."""
+    return build_timetable(conference_from_text(event + "".join(sessions)))
+
+
+def session(session_id: str, start: str, duration: str = "45m", **extra: str) -> str:
+    """Return a [[sessions]] table, by default for every delegation; `extra` are TOML literals."""
+    keys = {"delegations": '["*"]', **extra}
+    lines = [
+        "[[sessions]]",
+        f'id = "{session_id}"',
+        f'title = "{session_id} title"',
+        f"start = {start}",
+        f'duration = "{duration}"',
+        *(f"{key} = {value}" for key, value in keys.items()),
+    ]
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def as_text(renderables: Iterable[RenderableType]) -> str:
+    """Return what an 80-column console without colour prints for the renderables."""
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    for renderable in renderables:
+        console.print(renderable)
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    assert isinstance(output, str)
+    return output
+
+
+def assert_fits_80_columns(output: str) -> None:
+    """Fail if a line is wider than 80 columns, ends in spaces or holds an escape code."""
+    for line in output.splitlines():
+        assert cell_len(line) <= 80, line
+        assert line == line.rstrip(), repr(line)
+    assert "\x1b" not in output
+
+
+def table_cells(line: str) -> list[str]:
+    """Return the cells of a Markdown table row, split at the pipes that are not escaped."""
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+
+
+# ---- check --format json -----------------------------------------------------------------------
+
+
+def test_check_json_counts_errors_and_warnings_with_the_spec_keys() -> None:
+    overlap = session("panel-b", "2021-11-16T15:00:00", speakers='["retno"]')
+    earlier = session("panel-a", "2021-11-16T14:30:00", "1h", speakers='["retno"]')
+    timetable = timetable_of(overlap, earlier)
+    document = json.loads(problems_as_json(find_problems(timetable), timetable))
+    assert document["event"] == "icdd-2021"
+    assert document["sessions"] == 2
+    assert document["errors"] == 1
+    assert document["warnings"] == len(document["problems"]) - 1
+    first = document["problems"][0]
+    assert {"kind", "severity", "subject", "sessions", "message"} <= set(first)
+    assert first["kind"] == "person-overlap"
+    assert first["severity"] == "error"
+    assert first["subject"] == "retno"
+    assert first["sessions"] == ["panel-a", "panel-b"]  # earliest start first
+    assert first["first_start"] == "2021-11-16T07:30:00Z"
+
+
+def test_check_json_without_problems_has_an_empty_list() -> None:
+    timetable = timetable_of(session("noon", "2021-11-16T12:00:00", delegations='["ID"]'))
+    document = json.loads(problems_as_json([], timetable))
+    assert document == {
+        "event": "icdd-2021",
+        "sessions": 1,
+        "errors": 0,
+        "warnings": 0,
+        "problems": [],
+    }
+
+
+def test_json_documents_end_with_one_newline() -> None:
+    timetable = timetable_of(OPENING)
+    assert problems_as_json([], timetable).endswith("}\n")
+    assert agenda_as_json(build_agenda(timetable)).endswith("}\n")
+
+
+# ---- agenda --format json ----------------------------------------------------------------------
+
+
+def test_agenda_json_gives_utc_times_and_local_times_per_delegation() -> None:
+    document = json.loads(agenda_as_json(build_agenda(timetable_of(OPENING))))
+    assert document["event"] == "icdd-2021"
+    (opening,) = document["sessions"]
+    assert opening["id"] == "opening"
+    assert opening["title"] == "Opening session"
+    assert opening["kind"] == "plenary"
+    assert opening["start"] == "2021-11-16T07:00:00Z"
+    assert opening["end"] == "2021-11-16T07:45:00Z"
+    assert opening["room"] == "main"
+    assert opening["visibility"] == "public"
+    assert opening["delegations"] == ["ID", "US", "VN"]
+    assert opening["people"] == ["mc", "retno"]
+    assert list(opening["local"]) == ["ID", "US", "VN"]
+    assert opening["local"]["US"] == {
+        "timezone": "America/New_York",
+        "start": "2021-11-16T02:00:00-05:00",
+        "end": "2021-11-16T02:45:00-05:00",
+    }
+    assert opening["local"]["VN"]["start"] == "2021-11-16T14:00:00+07:00"
+
+
+def test_agenda_json_local_has_one_entry_per_delegation_of_the_session() -> None:
+    document = json.loads(agenda_as_json(build_agenda(timetable_of(BILATERAL))))
+    (bilateral,) = document["sessions"]
+    assert bilateral["visibility"] == "restricted"
+    assert bilateral["room"] is None
+    assert sorted(bilateral["local"]) == bilateral["delegations"] == ["ID", "VN"]
+
+
+def test_agenda_json_lists_sessions_by_start_then_id() -> None:
+    timetable = timetable_of(
+        session("b", "2021-11-16T09:00:00"),
+        session("c", "2021-11-16T08:00:00"),
+        session("a", "2021-11-16T09:00:00"),
+    )
+    document = json.loads(agenda_as_json(build_agenda(timetable)))
+    assert [item["id"] for item in document["sessions"]] == ["c", "a", "b"]
+
+
+def test_agenda_json_for_a_delegation_has_only_its_sessions() -> None:
+    timetable = timetable_of(OPENING, BILATERAL)
+    for_us = json.loads(agenda_as_json(build_agenda(timetable, delegation="US")))
+    for_vn = json.loads(agenda_as_json(build_agenda(timetable, delegation="VN")))
+    assert [item["id"] for item in for_us["sessions"]] == ["opening"]
+    assert [item["id"] for item in for_vn["sessions"]] == ["opening", "bilateral"]
+
+
+def test_agenda_json_gives_an_offset_date_time_in_utc() -> None:
+    written = OPENING.replace("2021-11-16T14:00:00", "2021-11-16T14:00:00+07:00")
+    document = json.loads(agenda_as_json(build_agenda(timetable_of(written))))
+    assert document["sessions"][0]["start"] == "2021-11-16T07:00:00Z"
+    assert document["sessions"][0]["local"]["ID"]["start"] == "2021-11-16T14:00:00+07:00"
+
+
+def test_json_renderers_do_not_import_rich() -> None:
+    code = (
+        "import sys\n"
+        "from vconf.render import problems_as_json, agenda_as_json\n"
+        "from vconf.render.json import problems_as_json\n"
+        "print(any(name == 'rich' or name.startswith('rich.') for name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+# ---- problems as text --------------------------------------------------------------------------
+
+
+def test_problems_text_shows_severity_kind_subject_message_and_a_summary() -> None:
+    overlap = session("panel-b", "2021-11-16T15:00:00", speakers='["retno"]')
+    earlier = session("panel-a", "2021-11-16T14:30:00", "1h", speakers='["retno"]')
+    timetable = timetable_of(overlap, earlier)
+    problems = find_problems(timetable)
+    output = as_text(problems_as_text(problems, timetable))
+    assert_fits_80_columns(output)
+    assert "error   person-overlap · retno" in output
+    assert "Retno Marsudi is in panel-a" in output
+    assert "warning outside-hours · US" in output
+    warnings = len(problems) - 1
+    assert output.splitlines()[-1] == f"1 error, {warnings} warnings in 2 sessions"
+
+
+def test_problems_text_lists_every_problem_of_a_long_list() -> None:
+    timetable = timetable_of(OPENING)
+    start = timetable.slots[0].start_utc
+    problems = [
+        Problem(ProblemKind.OUTSIDE_HOURS, "US", ("opening",), f"problem number {number}", start)
+        for number in range(450)
+    ]
+    lines = as_text(problems_as_text(problems, timetable)).splitlines()
+    assert len([line for line in lines if line.startswith("warning outside-hours · US")]) == 450
+    assert "        problem number 449" in lines
+    assert lines[-1] == "0 errors, 450 warnings in 1 session"
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"))))
+def test_problem_messages_wrap_within_80_columns(message: str) -> None:
+    timetable = timetable_of(OPENING)
+    problem = Problem(
+        ProblemKind.OUTSIDE_HOURS, "US", ("opening",), message, timetable.slots[0].start_utc
+    )
+    output = as_text(problems_as_text([problem], timetable))
+    assert_fits_80_columns(output)
+    assert "".join(output.split()[3:-6]) == "".join(message.split())
+
+
+def test_no_problems_says_so_with_the_session_count() -> None:
+    timetable = timetable_of(session("noon", "2021-11-16T12:00:00", delegations='["ID"]'))
+    output = as_text(problems_as_text([], timetable))
+    assert output == "No problems found in 1 session.\n"
+
+
+# ---- agenda as text ----------------------------------------------------------------------------
+
+
+def test_text_agenda_starts_with_the_title_and_each_day_with_its_date() -> None:
+    timetable = timetable_of(OPENING, session("day-two", "2021-11-17T10:00:00"))
+    output = as_text(agenda_as_text(build_agenda(timetable)))
+    assert_fits_80_columns(output)
+    lines = output.splitlines()
+    assert lines[0] == "ICDD 2021"
+    assert "Tue 16 Nov 2021" in lines
+    assert "Wed 17 Nov 2021" in lines
+    assert lines.index("Tue 16 Nov 2021") < lines.index("Wed 17 Nov 2021")
+
+
+def test_text_agenda_heads_each_time_column_with_city_and_abbreviation() -> None:
+    agenda = build_agenda(timetable_of(OPENING), tz_names=("Asia/Jakarta", "America/New_York"))
+    output = as_text(agenda_as_text(agenda))
+    assert_fits_80_columns(output)
+    assert "Jakarta (WIB)" in output
+    assert "New York (EST)" in output
+    assert f"14:00{DASH}14:45     02:00{DASH}02:45" in output
+
+
+def test_text_agenda_marks_a_time_on_the_previous_date() -> None:
+    timetable = timetable_of(session("morning", "2021-11-16T09:00:00"))
+    agenda = build_agenda(timetable, tz_names=("Asia/Jakarta", "America/New_York"))
+    output = as_text(agenda_as_text(agenda))
+    assert_fits_80_columns(output)
+    assert f"09:00{DASH}09:45" in output
+    assert f"21:00{DASH}21:45 -1" in output  # 09:00 WIB on the 16th is 21:00 EST on the 15th
+
+
+def test_text_agenda_marks_an_end_on_the_next_date() -> None:
+    timetable = timetable_of(session("late", "2021-11-16T23:30:00", "1h"))
+    output = as_text(agenda_as_text(build_agenda(timetable)))
+    assert f"23:30{DASH}00:30 +1" in output
+
+
+def test_text_agenda_marks_a_start_on_another_date_than_its_end() -> None:
+    # 11:30-12:30 WIB on the 16th is 23:30 on the 15th to 00:30 on the 16th in New York
+    timetable = timetable_of(session("crossing", "2021-11-16T11:30:00", "1h"))
+    agenda = build_agenda(timetable, tz_names=("Asia/Jakarta", "America/New_York"))
+    assert f"23:30 -1{DASH}00:30" in as_text(agenda_as_text(agenda))
+
+
+def test_an_end_at_midnight_is_written_as_24_00_of_the_start_date() -> None:
+    timetable = timetable_of(session("evening", "2021-11-16T22:00:00", "2h"))
+    output = as_text(agenda_as_text(build_agenda(timetable)))
+    assert f"22:00{DASH}24:00" in output
+    assert "+1" not in output
+
+
+def test_text_agenda_shows_kind_room_people_and_marks_moderators_and_restricted() -> None:
+    output = as_text(agenda_as_text(build_agenda(timetable_of(OPENING, BILATERAL))))
+    assert_fits_80_columns(output)
+    assert "Opening session" in output
+    assert "plenary · Plenary hall" in output
+    assert "Retno Marsudi (ID); Master of Ceremonies (moderator)" in output
+    assert "Bilateral meeting [restricted]" in output
+    assert "Opening session [restricted]" not in output
+
+
+def test_text_agenda_shows_markup_in_titles_as_written() -> None:
+    titled = OPENING.replace('"Opening session"', '"[bold]Opening[/bold] :smile:"')
+    output = as_text(agenda_as_text(build_agenda(timetable_of(titled))))
+    assert "[bold]Opening[/bold] :smile:" in output
+
+
+def test_text_agenda_with_three_zones_and_long_titles_fits_80_columns() -> None:
+    long_title = "Ministerial roundtable: accelerating digital transformation " * 2
+    titled = OPENING.replace('"Opening session"', f'"{long_title.strip()}"')
+    zones = ("Asia/Jakarta", "America/New_York", "Pacific/Auckland")
+    agenda = build_agenda(timetable_of(titled, BILATERAL), tz_names=zones)
+    output = as_text(agenda_as_text(agenda))
+    assert_fits_80_columns(output)
+    assert "Auckland" in output
+    assert "(NZDT)" in output  # past two zones the abbreviation goes under the city
+
+
+def test_text_agenda_wraps_wide_characters_within_80_columns() -> None:
+    titled = OPENING.replace(
+        '"Opening session"', '"' + "デジタル外交に関する閣僚級円卓会議" * 4 + '"'
+    )
+    agenda = build_agenda(timetable_of(titled), tz_names=("Asia/Jakarta", "Asia/Tokyo"))
+    output = as_text(agenda_as_text(agenda))
+    assert_fits_80_columns(output)
+    assert "デジタル外交" in output
+
+
+def test_empty_agenda_says_there_are_no_sessions_for_the_party() -> None:
+    agenda = build_agenda(timetable_of(BILATERAL), delegation="US")
+    output = as_text(agenda_as_text(agenda))
+    assert output.splitlines() == [
+        "ICDD 2021 — United States (US)",
+        "No sessions for United States (US).",
+    ]
+
+
+# ---- Markdown ----------------------------------------------------------------------------------
+
+
+def test_markdown_has_a_heading_and_a_table_per_day() -> None:
+    timetable = timetable_of(OPENING, session("day-two", "2021-11-17T10:00:00"))
+    markdown = agenda_as_markdown(build_agenda(timetable))
+    assert markdown.startswith("# ICDD 2021\n")
+    assert markdown.endswith("|\n")
+    assert "## Tue 16 Nov 2021" in markdown
+    assert "## Wed 17 Nov 2021" in markdown
+    assert "| Jakarta (WIB) | Session | Room | People |" in markdown
+
+
+def test_markdown_escapes_pipes_and_markdown_specials_in_titles() -> None:
+    titled = OPENING.replace('"Opening session"', '"A | B *C* _D_ [E](x) <b>"')
+    markdown = agenda_as_markdown(build_agenda(timetable_of(titled)))
+    row = next(line for line in markdown.splitlines() if "14:00" in line)
+    assert len(table_cells(row)) == 4
+    assert r"A \| B \*C\* \_D\_ \[E\](x) \<b\>" in row
+
+
+def test_markdown_links_http_rooms_and_marks_restricted_sessions() -> None:
+    markdown = agenda_as_markdown(build_agenda(timetable_of(OPENING, BILATERAL)))
+    assert "[Plenary hall](<https://meet.example/main?a=1&b=2>)" in markdown
+    row = next(line for line in markdown.splitlines() if "Bilateral meeting" in line)
+    assert "*restricted*" in row
+    assert "Master of Ceremonies (moderator)" in markdown
+
+
+def test_markdown_shows_a_non_web_room_url_as_text_not_a_link() -> None:
+    event = EVENT.replace('"https://meet.example/main?a=1&b=2"', '"javascript:alert(1)"')
+    markdown = agenda_as_markdown(build_agenda(timetable_of(OPENING, event=event)))
+    assert "](" not in markdown
+    assert "| Plenary hall (javascript:alert(1)) |" in markdown
+
+
+@given(st.text())
+def test_markdown_escape_keeps_text_on_one_line_in_one_cell(text: str) -> None:
+    escaped = escape(text)
+    assert "\n" not in escaped
+    assert "\r" not in escaped
+    assert len(table_cells(f"| {escaped} |")) == 1
+
+
+# ---- HTML --------------------------------------------------------------------------------------
+
+
+def test_html_is_a_complete_page() -> None:
+    page = agenda_as_html(build_agenda(timetable_of(OPENING)))
+    assert page.startswith("<!DOCTYPE html>\n")
+    assert '<meta charset="utf-8">' in page
+    assert "<title>ICDD 2021</title>" in page
+    assert "<style>" in page
+    assert "<h2>Tue 16 Nov 2021</h2>" in page
+    assert page.endswith("</html>\n")
+
+
+def test_html_shows_a_script_title_as_text() -> None:
+    titled = OPENING.replace('"Opening session"', '"<script>alert(1)</script>"')
+    page = agenda_as_html(build_agenda(timetable_of(titled)))
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_html_links_http_rooms_with_an_escaped_href() -> None:
+    page = agenda_as_html(build_agenda(timetable_of(OPENING)))
+    assert '<a href="https://meet.example/main?a=1&amp;b=2">Plenary hall</a>' in page
+
+
+def test_html_never_makes_a_link_of_a_non_web_url() -> None:
+    event = EVENT.replace('"https://meet.example/main?a=1&b=2"', '"javascript:alert(1)"')
+    page = agenda_as_html(build_agenda(timetable_of(OPENING, event=event)))
+    assert "<a " not in page
+    assert "Plenary hall (javascript:alert(1))" in page
+
+
+def test_html_marks_restricted_sessions_and_moderators() -> None:
+    page = agenda_as_html(build_agenda(timetable_of(OPENING, BILATERAL)))
+    row = next(line for line in page.splitlines() if "Bilateral meeting" in line)
+    assert '<span class="restricted">restricted</span>' in row
+    assert "Master of Ceremonies (moderator)" in page
+
+
+def test_empty_html_agenda_says_there_are_no_sessions_for_the_party() -> None:
+    page = agenda_as_html(build_agenda(timetable_of(BILATERAL), delegation="US"))
+    assert "<p>No sessions for United States (US).</p>" in page
+    assert "<table>" not in page
+
+
+# ---- agenda files ------------------------------------------------------------------------------
+
+
+def test_agenda_files_hold_one_markdown_and_one_html_per_delegation() -> None:
+    files = agenda_files(timetable_of(OPENING))
+    assert sorted(files) == [
+        f"agendas/{code}.{extension}" for code in ("ID", "US", "VN") for extension in ("html", "md")
+    ]
+    assert all(isinstance(content, bytes) for content in files.values())
+    assert files["agendas/US.md"].decode("utf-8").startswith("# ICDD 2021 — United States (US)")
+
+
+def test_a_restricted_session_is_only_in_the_files_of_its_delegations() -> None:
+    files = agenda_files(timetable_of(OPENING, BILATERAL))
+    holding = sorted(path for path, content in files.items() if b"Bilateral meeting" in content)
+    assert holding == ["agendas/ID.html", "agendas/ID.md", "agendas/VN.html", "agendas/VN.md"]
+
+
+def test_agenda_files_are_in_the_delegation_zone_then_the_event_zone() -> None:
+    files = agenda_files(timetable_of(OPENING))
+    american = files["agendas/US.md"].decode("utf-8")
+    assert "| New York (EST) | Jakarta (WIB) | Session |" in american
+    assert f"| 02:00{DASH}02:45 | 14:00{DASH}14:45 |" in american
+    host = files["agendas/ID.md"].decode("utf-8")
+    assert "| Jakarta (WIB) | Session |" in host  # the event zone is not repeated
+
+
+def test_agenda_files_are_the_same_bytes_every_time() -> None:
+    assert agenda_files(timetable_of(OPENING, BILATERAL)) == agenda_files(
+        timetable_of(OPENING, BILATERAL)
+    )
+
+
+# ---- written files -----------------------------------------------------------------------------
+
+
+def test_written_summary_counts_files_by_kind() -> None:
+    paths = [
+        "icdd-2021.ics",
+        "delegations/ID.ics",
+        "delegations/VN.ics",
+        "people/retno.ics",
+        "invites/opening.ics",
+        "agendas/ID.md",
+        "agendas/ID.html",
+    ]
+    output = as_text([written_as_text("out/icdd", paths)])
+    assert_fits_80_columns(output)
+    assert " ".join(output.split()) == (
+        "Wrote 7 files to out/icdd (1 public calendar, 2 delegation calendars, "
+        "1 person calendar, 1 invitation, 2 agenda pages)."
+    )
+
+
+@pytest.mark.parametrize("paths", [[], ["notes.txt"]])
+def test_written_summary_reads_well_with_no_or_unknown_files(paths: list[str]) -> None:
+    output = as_text([written_as_text("out", paths)])
+    assert output in ("Wrote no files to out.\n", "Wrote 1 file to out (1 other file).\n")
