@@ -59,10 +59,10 @@ DEFAULT_SEED = 2021
 
 EVENT_ZONE = "Asia/Ho_Chi_Minh"
 EVENT_START = date(2026, 3, 6)
-DAY_START = 7 * 60          # event-local scheduling window, minutes after midnight
+DAY_START = 7 * 60  # event-local scheduling window, minutes after midnight
 DAY_END = 22 * 60
-ROOM_LATEST_END = 23 * 60   # a room may run a little past the event hours
-BUFFER = 10                 # event buffer in minutes (also used to avoid clashes)
+ROOM_LATEST_END = 23 * 60  # a room may run a little past the event hours
+BUFFER = 10  # event buffer in minutes (also used to avoid clashes)
 
 # Mean description length (characters) and the share of sessions that have one;
 # tuned so that L comes out at about 7.5 MB.
@@ -141,78 +141,322 @@ NAMED_DELEGATIONS = [
 # Zones preferred for sessions that carry their own `timezone` (DST and odd
 # offsets); all of them are "stable" above.
 SESSION_ZONES = [
-    "America/New_York", "Europe/Berlin", "Europe/London", "Australia/Sydney",
-    "Australia/Adelaide", "Australia/Lord_Howe", "Pacific/Chatham",
-    "America/St_Johns", "Pacific/Auckland", "Asia/Kathmandu", "Asia/Kolkata",
-    "Pacific/Marquesas", "Pacific/Kiritimati", "Pacific/Pago_Pago",
-    "Australia/Brisbane", "Asia/Tokyo", "America/Sao_Paulo", "Africa/Lagos",
-    "Europe/Dublin", "Atlantic/Azores", "Australia/Eucla",
+    "America/New_York",
+    "Europe/Berlin",
+    "Europe/London",
+    "Australia/Sydney",
+    "Australia/Adelaide",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "America/St_Johns",
+    "Pacific/Auckland",
+    "Asia/Kathmandu",
+    "Asia/Kolkata",
+    "Pacific/Marquesas",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Australia/Brisbane",
+    "Asia/Tokyo",
+    "America/Sao_Paulo",
+    "Africa/Lagos",
+    "Europe/Dublin",
+    "Atlantic/Azores",
+    "Australia/Eucla",
 ]
 
-HOURS_CHOICES = ["08:00-20:00", "09:00-18:00", "07:00-24:00", "06:00-23:00",
-                 "08:30-21:30", "00:00-24:00", "10:00-22:00"]
+HOURS_CHOICES = [
+    "08:00-20:00",
+    "09:00-18:00",
+    "07:00-24:00",
+    "06:00-23:00",
+    "08:30-21:30",
+    "00:00-24:00",
+    "10:00-22:00",
+]
 
 FIRST_NAMES = [
-    "Amina", "Bui", "Carlos", "Dagny", "Eitan", "Fatima", "Giorgos", "Hana",
-    "Ikaika", "Jos\u00e9", "Kiri", "Lakshmi", "Mateus", "Nguy\u1ec5n", "Olumide",
-    "Priya", "Quentin", "Rangi", "Sione", "Tarek", "Ulla", "Valentina", "Wei",
-    "Ximena", "Yusuf", "Zo\u00eb", "Aroha", "Bich", "Chidi", "Dorothea", "Emeka",
-    "Farida", "Gaurav", "Hiroshi", "Ingrid", "Jun", "Kalani", "Leilani",
-    "Mariam", "Nasrin", "Oksana", "Pita", "Rashid", "Sakura", "Tevita", "Uma",
-    "Viliami", "Wiremu", "Yara", "Zainab", "Ngozi", "Siddharth", "Mehmet",
-    "Anahera", "Thanh", "Kofi", "Lucia", "Matteo", "Noor", "Elif",
+    "Amina",
+    "Bui",
+    "Carlos",
+    "Dagny",
+    "Eitan",
+    "Fatima",
+    "Giorgos",
+    "Hana",
+    "Ikaika",
+    "Jos\u00e9",
+    "Kiri",
+    "Lakshmi",
+    "Mateus",
+    "Nguy\u1ec5n",
+    "Olumide",
+    "Priya",
+    "Quentin",
+    "Rangi",
+    "Sione",
+    "Tarek",
+    "Ulla",
+    "Valentina",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zo\u00eb",
+    "Aroha",
+    "Bich",
+    "Chidi",
+    "Dorothea",
+    "Emeka",
+    "Farida",
+    "Gaurav",
+    "Hiroshi",
+    "Ingrid",
+    "Jun",
+    "Kalani",
+    "Leilani",
+    "Mariam",
+    "Nasrin",
+    "Oksana",
+    "Pita",
+    "Rashid",
+    "Sakura",
+    "Tevita",
+    "Uma",
+    "Viliami",
+    "Wiremu",
+    "Yara",
+    "Zainab",
+    "Ngozi",
+    "Siddharth",
+    "Mehmet",
+    "Anahera",
+    "Thanh",
+    "Kofi",
+    "Lucia",
+    "Matteo",
+    "Noor",
+    "Elif",
 ]
 LAST_NAMES = [
-    "Okafor", "Thanh Son", "Pereira", "Hansen", "Levi", "Al-Sayed", "Papadopoulos",
-    "Tanaka", "Kahale", "Garc\u00eda", "Parata", "Iyer", "Souza", "Van Anh",
-    "Adeyemi", "Sharma", "Dubois", "Walker", "Tupou", "Haddad", "Lindqvist",
-    "Rossi", "Zhang", "L\u00f3pez", "Demir", "M\u00fcller", "Ngata", "Tran",
-    "Eze", "Schmidt", "Nwosu", "Rahman", "Patel", "Sato", "Berg", "Kim",
-    "Akana", "Kealoha", "Hassan", "Karimi", "Kovalenko", "Fifita", "Qureshi",
-    "Yamamoto", "Taufa", "Menon", "Lolohea", "Te Whata", "Mansour", "Bello",
-    "O'Brien", "Nkosi", "Mensah", "Ferreira", "Ricci", "Khan", "Y\u0131lmaz",
-    "Nguyen", "Pham", "Le",
+    "Okafor",
+    "Thanh Son",
+    "Pereira",
+    "Hansen",
+    "Levi",
+    "Al-Sayed",
+    "Papadopoulos",
+    "Tanaka",
+    "Kahale",
+    "Garc\u00eda",
+    "Parata",
+    "Iyer",
+    "Souza",
+    "Van Anh",
+    "Adeyemi",
+    "Sharma",
+    "Dubois",
+    "Walker",
+    "Tupou",
+    "Haddad",
+    "Lindqvist",
+    "Rossi",
+    "Zhang",
+    "L\u00f3pez",
+    "Demir",
+    "M\u00fcller",
+    "Ngata",
+    "Tran",
+    "Eze",
+    "Schmidt",
+    "Nwosu",
+    "Rahman",
+    "Patel",
+    "Sato",
+    "Berg",
+    "Kim",
+    "Akana",
+    "Kealoha",
+    "Hassan",
+    "Karimi",
+    "Kovalenko",
+    "Fifita",
+    "Qureshi",
+    "Yamamoto",
+    "Taufa",
+    "Menon",
+    "Lolohea",
+    "Te Whata",
+    "Mansour",
+    "Bello",
+    "O'Brien",
+    "Nkosi",
+    "Mensah",
+    "Ferreira",
+    "Ricci",
+    "Khan",
+    "Y\u0131lmaz",
+    "Nguyen",
+    "Pham",
+    "Le",
 ]
 
-KIND_WEIGHTS = [("plenary", 5), ("panel", 25), ("roundtable", 15),
-                ("bilateral", 25), ("side-event", 15), ("break", 5), ("other", 10)]
-KIND_TITLES = {"plenary": "Plenary", "panel": "Panel", "roundtable": "Roundtable",
-               "bilateral": "Bilateral meeting", "side-event": "Side event",
-               "break": "Coffee break", "other": "Briefing"}
+KIND_WEIGHTS = [
+    ("plenary", 5),
+    ("panel", 25),
+    ("roundtable", 15),
+    ("bilateral", 25),
+    ("side-event", 15),
+    ("break", 5),
+    ("other", 10),
+]
+KIND_TITLES = {
+    "plenary": "Plenary",
+    "panel": "Panel",
+    "roundtable": "Roundtable",
+    "bilateral": "Bilateral meeting",
+    "side-event": "Side event",
+    "break": "Coffee break",
+    "other": "Briefing",
+}
 TOPICS = [
-    "digital public infrastructure", "cross-border data flows", "cyber norms",
-    "AI governance", "submarine cables", "e-consular services",
-    "disinformation and trust", "climate finance", "Pacific connectivity",
-    "Mekong water security", "vaccine supply chains", "critical minerals",
-    "space debris", "maritime law", "digital trade rules", "open source in government",
-    "the \"right to be forgotten\"", "satellite internet", "smart cities",
-    "post-quantum cryptography", "digital identity", "youth and diplomacy",
-    "time zones and virtual summits", "archives\\records management",
+    "digital public infrastructure",
+    "cross-border data flows",
+    "cyber norms",
+    "AI governance",
+    "submarine cables",
+    "e-consular services",
+    "disinformation and trust",
+    "climate finance",
+    "Pacific connectivity",
+    "Mekong water security",
+    "vaccine supply chains",
+    "critical minerals",
+    "space debris",
+    "maritime law",
+    "digital trade rules",
+    "open source in government",
+    'the "right to be forgotten"',
+    "satellite internet",
+    "smart cities",
+    "post-quantum cryptography",
+    "digital identity",
+    "youth and diplomacy",
+    "time zones and virtual summits",
+    "archives\\records management",
 ]
 LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru", "vi", "id", "pt", "de", "ja", "hi"]
-WORDS = (
-    "the delegates will discuss how virtual meetings change diplomatic practice "
-    "including secure channels interpretation hybrid formats agenda setting "
-    "confidence building measures regional cooperation and the role of small "
-    "island states in shaping global digital norms participants are invited to "
-    "share national experiences lessons learned and concrete proposals for a "
-    "joint statement to be adopted at the closing plenary background papers are "
-    "available from the secretariat please connect ten minutes early to test "
-    "audio and video simultaneous interpretation is provided where indicated"
-).split()
-DURATIONS = [(15, 4), (20, 3), (30, 15), (45, 20), (60, 25), (75, 4),
-             (90, 14), (120, 10), (150, 2), (180, 3)]
+WORDS = [
+    "the",
+    "delegates",
+    "will",
+    "discuss",
+    "how",
+    "virtual",
+    "meetings",
+    "change",
+    "diplomatic",
+    "practice",
+    "including",
+    "secure",
+    "channels",
+    "interpretation",
+    "hybrid",
+    "formats",
+    "agenda",
+    "setting",
+    "confidence",
+    "building",
+    "measures",
+    "regional",
+    "cooperation",
+    "and",
+    "the",
+    "role",
+    "of",
+    "small",
+    "island",
+    "states",
+    "in",
+    "shaping",
+    "global",
+    "digital",
+    "norms",
+    "participants",
+    "are",
+    "invited",
+    "to",
+    "share",
+    "national",
+    "experiences",
+    "lessons",
+    "learned",
+    "and",
+    "concrete",
+    "proposals",
+    "for",
+    "a",
+    "joint",
+    "statement",
+    "to",
+    "be",
+    "adopted",
+    "at",
+    "the",
+    "closing",
+    "plenary",
+    "background",
+    "papers",
+    "are",
+    "available",
+    "from",
+    "the",
+    "secretariat",
+    "please",
+    "connect",
+    "ten",
+    "minutes",
+    "early",
+    "to",
+    "test",
+    "audio",
+    "and",
+    "video",
+    "simultaneous",
+    "interpretation",
+    "is",
+    "provided",
+    "where",
+    "indicated",
+]
+DURATIONS = [
+    (15, 4),
+    (20, 3),
+    (30, 15),
+    (45, 20),
+    (60, 25),
+    (75, 4),
+    (90, 14),
+    (120, 10),
+    (150, 2),
+    (180, 3),
+]
 GAPS = [0, 0, 5, 10, 10, 15, 15, 20, 30, 45, 60]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t",
-            "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 
 
 def _esc_char(m: re.Match) -> str:
     c = m.group(0)
-    return _ESCAPES.get(c) or "\\u%04X" % ord(c)
+    return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
 
 
 def q(s: str) -> str:
@@ -239,7 +483,7 @@ def fmt_duration(minutes: int, rng: random.Random):
     """A duration in one of the SPEC spellings (str) or an int of minutes."""
     r = rng.random()
     if r < 0.08:
-        return str(minutes)                       # integer minutes (bare TOML int)
+        return str(minutes)  # integer minutes (bare TOML int)
     h, m = divmod(minutes, 60)
     if r < 0.18 or h == 0:
         return q(f"{minutes}m")
@@ -256,8 +500,10 @@ def weighted(pairs):
 
 
 def is_gap_or_fold(wall: datetime, zone: ZoneInfo) -> bool:
-    return (wall.replace(tzinfo=zone, fold=0).utcoffset()
-            != wall.replace(tzinfo=zone, fold=1).utcoffset())
+    return (
+        wall.replace(tzinfo=zone, fold=0).utcoffset()
+        != wall.replace(tzinfo=zone, fold=1).utcoffset()
+    )
 
 
 def _label(n: int) -> str:
@@ -342,8 +588,8 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
 
     # ---- people -------------------------------------------------------------
     n_people = max(10, n // 4)
-    people = []            # person id
-    person_del = []        # delegation code or None
+    people = []  # person id
+    person_del = []  # delegation code or None
     for i in range(n_people):
         first = choice(FIRST_NAMES)
         last = choice(LAST_NAMES)
@@ -378,7 +624,7 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
     choices = rng.choices
     epoch = datetime(1970, 1, 1, tzinfo=utc)
 
-    slots = []   # (start_utc_min, dur, room_idx, local_wall_datetime)
+    slots = []  # (start_utc_min, dur, room_idx, local_wall_datetime)
     per_day_base, extra = divmod(n, days)
     load = (n / days) / n_rooms
     window = max(0, int((DAY_END - DAY_START - load * 80) * 0.6))
@@ -409,17 +655,18 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
             if placed >= 0:
                 start = c
                 if rnd() < 0.02:
-                    start += 1 + randrange(4)          # a few off the 5-minute grid
+                    start += 1 + randrange(4)  # a few off the 5-minute grid
                 g = choice(GAPS)
                 cursors[placed] = start + dur + g + (-(start + dur) % 5)
             else:
                 start = DAY_START + 5 * randrange((DAY_END - DAY_START - dur) // 5 + 1)
-            slots.append((midnight_utc_min + start, dur, placed,
-                          midnight + timedelta(minutes=start)))
+            slots.append(
+                (midnight_utc_min + start, dur, placed, midnight + timedelta(minutes=start))
+            )
     slots.sort(key=lambda s: (s[0], s[2]))
 
     # ---- people per session, avoiding clashes (time order, busy-until) -------
-    busy = [-10**9] * n_people
+    busy = [-(10**9)] * n_people
     pcounts, pcount_cum = weighted([(1, 10), (2, 25), (3, 20), (4, 18), (5, 15), (6, 12)])
     chosen_people = []
     for s_utc, dur, _, _ in slots:
@@ -432,7 +679,7 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
                 if len(got) == want:
                     break
         if not got:
-            got.append(randrange(n_people))          # accidental clash, rare
+            got.append(randrange(n_people))  # accidental clash, rare
         end = s_utc + dur
         for p in got:
             if busy[p] < end:
@@ -450,13 +697,13 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
         while j >= 0 and i - j <= 20 and slots[j][0] + slots[j][1] <= s_utc:
             j -= 1
         if j < 0 or i - j > 20:
-            continue                                  # nothing overlaps; skip
+            continue  # nothing overlaps; skip
         if rnd() < 0.5 and rooms_of[j] >= 0:
-            rooms_of[i] = rooms_of[j]                 # room double booked
+            rooms_of[i] = rooms_of[j]  # room double booked
         else:
             p = choice(chosen_people[j])
             if p not in chosen_people[i]:
-                chosen_people[i].append(p)            # person in two places
+                chosen_people[i].append(p)  # person in two places
 
     # ---- sessions -----------------------------------------------------------
     desc_pool = " ".join(choice(WORDS) for _ in range(20000))
@@ -496,7 +743,7 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
             lw_s = start_utc.astimezone(z).replace(tzinfo=None)
             lw_e = end_utc.astimezone(z).replace(tzinfo=None)
             if is_gap_or_fold(lw_s, z) or (use_end and is_gap_or_fold(lw_e, z)):
-                st = wall.isoformat()                  # fall back to event-local time
+                st = wall.isoformat()  # fall back to event-local time
                 en = (wall + timedelta(minutes=dur)).isoformat()
             else:
                 st, en = lw_s.isoformat(), lw_e.isoformat()
@@ -523,7 +770,7 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
             r = rnd()
             if kind == "bilateral" or r < 0.35:
                 own = [person_del[p] for p in ppl if person_del[p] is not None]
-                dl = list(dict.fromkeys(own[:1] + [choice(codes)]))
+                dl = list(dict.fromkeys([*own[:1], choice(codes)]))
                 w(f"delegations = {qlist(dl)}\n")
             elif r < 0.55:
                 dl = list(dict.fromkeys(choice(codes) for _ in range(1 + randrange(4))))
@@ -576,9 +823,10 @@ def _parse_size(value: str) -> int:
         return SIZES[v]
     try:
         n = int(v.replace("_", ""))
-    except ValueError:
+    except ValueError as error:
         raise argparse.ArgumentTypeError(
-            f"SIZE must be one of {', '.join(SIZES)} or a positive integer, got {value!r}")
+            f"SIZE must be one of {', '.join(SIZES)} or a positive integer, got {value!r}"
+        ) from error
     if n < 1:
         raise argparse.ArgumentTypeError("SIZE must be a positive number of sessions")
     return n
@@ -586,12 +834,18 @@ def _parse_size(value: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Generate a deterministic vconf benchmark event (TOML).")
-    parser.add_argument("size", metavar="SIZE", type=_parse_size,
-                        help="S (50 sessions), M (2000), L (20000), XL (100000) or a number of sessions")
+        description="Generate a deterministic vconf benchmark event (TOML)."
+    )
+    parser.add_argument(
+        "size",
+        metavar="SIZE",
+        type=_parse_size,
+        help="S (50 sessions), M (2000), L (20000), XL (100000) or a number of sessions",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -603,9 +857,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     elapsed = time.perf_counter() - t0
-    print(f"generate.py: {args.size} sessions, seed {args.seed}: {len(data):,} bytes "
-          f"({len(data) / 1e6:.2f} MB) in {elapsed:.2f}s"
-          + (f" -> {args.output}" if args.output else ""), file=sys.stderr)
+    print(
+        f"generate.py: {args.size} sessions, seed {args.seed}: {len(data):,} bytes "
+        f"({len(data) / 1e6:.2f} MB) in {elapsed:.2f}s"
+        + (f" -> {args.output}" if args.output else ""),
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -48,7 +48,9 @@ def test_plan_with_a_clash_prints_it_and_writes_nothing(runner: CliRunner, tmp_p
     assert not out.exists()
 
 
-def test_plan_with_force_writes_every_file_and_still_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+def test_plan_with_force_writes_every_file_and_still_exits_1(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     result = run(runner, "plan", ICDD, "-o", str(out), "--force")
     assert result.exit_code == 1
@@ -149,9 +151,7 @@ VALID = (EXAMPLES / "itu-digital-world-2020.toml").read_bytes()
 
 @given(
     cut=st.integers(min_value=0, max_value=len(VALID)),
-    flips=st.lists(
-        st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)), max_size=4
-    ),
+    flips=st.lists(st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)), max_size=4),
     command=st.sampled_from(("check", "agenda", "plan")),
 )
 def test_no_mangled_file_reaches_a_traceback(

@@ -51,7 +51,9 @@ def test_utf16_is_refused_with_advice() -> None:
 
 
 def test_defaults_fill_in_what_the_file_leaves_out(conference: Callable[[str], Conference]) -> None:
-    read = conference('[delegations.VN]\nname = "Viet Nam"\ntimezone = "Asia/Ho_Chi_Minh"\n' + SESSION)
+    read = conference(
+        '[delegations.VN]\nname = "Viet Nam"\ntimezone = "Asia/Ho_Chi_Minh"\n' + SESSION
+    )
     session = read.sessions[0]
     assert session.kind is Kind.OTHER
     assert session.visibility is Visibility.PUBLIC
@@ -63,7 +65,8 @@ def test_defaults_fill_in_what_the_file_leaves_out(conference: Callable[[str], C
 
 
 @pytest.mark.parametrize(
-    ("written", "minutes"), [('"45m"', 45), ('"1h"', 60), ('"1h30m"', 90), ('"90m"', 90), ("90", 90)]
+    ("written", "minutes"),
+    [('"45m"', 45), ('"1h"', 60), ('"1h30m"', 90), ('"90m"', 90), ("90", 90)],
 )
 def test_durations_read_in_every_spec_form(
     conference: Callable[[str], Conference], written: str, minutes: int
@@ -72,13 +75,17 @@ def test_durations_read_in_every_spec_form(
     assert read.sessions[0].duration == timedelta(minutes=minutes)
 
 
-def test_an_offset_date_time_is_an_absolute_instant(conference: Callable[[str], Conference]) -> None:
+def test_an_offset_date_time_is_an_absolute_instant(
+    conference: Callable[[str], Conference],
+) -> None:
     read = conference(SESSION.replace("2021-11-16T14:00:00", "2021-11-16T14:00:00+07:00"))
     assert read.sessions[0].start == datetime(2021, 11, 16, 7, 0, tzinfo=timezone.utc)
 
 
 def test_hours_may_end_at_midnight(conference: Callable[[str], Conference]) -> None:
-    read = conference('[delegations.VN]\nname = "V"\ntimezone = "Asia/Ho_Chi_Minh"\nhours = "22:00-24:00"\n')
+    read = conference(
+        '[delegations.VN]\nname = "V"\ntimezone = "Asia/Ho_Chi_Minh"\nhours = "22:00-24:00"\n'
+    )
     assert read.delegations[0].hours == Hours(22 * 60, 24 * 60)
 
 

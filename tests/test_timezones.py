@@ -32,7 +32,9 @@ def test_14_00_in_jakarta_is_02_00_in_new_york_on_16_nov_2021() -> None:
     placed = wall_to_utc(datetime(2021, 11, 16, 14, 0), "Asia/Jakarta")
     assert placed.utc == datetime(2021, 11, 16, 7, 0, tzinfo=UTC)
     assert placed.issue is None
-    assert utc_to_local(placed.utc, "America/New_York").replace(tzinfo=None) == datetime(2021, 11, 16, 2, 0)
+    assert utc_to_local(placed.utc, "America/New_York").replace(tzinfo=None) == datetime(
+        2021, 11, 16, 2, 0
+    )
 
 
 def test_a_time_in_the_spring_gap_is_nonexistent_and_placed_with_the_offset_before() -> None:
@@ -64,7 +66,9 @@ def test_new_york_noon_in_july_2038_is_daylight_time_past_pytz_table() -> None:
 
 
 def test_gap_after_2037_is_still_found() -> None:
-    assert wall_to_utc(datetime(2039, 3, 13, 2, 30), "America/New_York").issue is TimeIssue.NONEXISTENT
+    assert (
+        wall_to_utc(datetime(2039, 3, 13, 2, 30), "America/New_York").issue is TimeIssue.NONEXISTENT
+    )
 
 
 def test_clock_changes_continue_after_2037() -> None:

@@ -56,13 +56,17 @@ class Agenda:
         """`ICDD 2021`, or `ICDD 2021 — Viet Nam (VN)` for a party's agenda."""
         name = self.timetable.conference.event.name
         if self.delegation is not None:
-            return f"{name} — {self.timetable.delegations[self.delegation].name} ({self.delegation})"
+            return (
+                f"{name} — {self.timetable.delegations[self.delegation].name} ({self.delegation})"
+            )
         if self.person is not None:
             return f"{name} — {self.timetable.people[self.person].name}"
         return name
 
 
-def default_zone(timetable: Timetable, *, delegation: str | None = None, person: str | None = None) -> str:
+def default_zone(
+    timetable: Timetable, *, delegation: str | None = None, person: str | None = None
+) -> str:
     """The zone of the delegation given, or of the person's delegation, else the event zone."""
     if delegation is not None:
         return timetable.delegations[delegation].tz_name
@@ -108,6 +112,8 @@ def _row(slot: Slot, zones: tuple[str, ...]) -> AgendaRow:
         start = utc_to_local(slot.start_utc, tz_name)
         end = utc_to_local(slot.end_utc, tz_name)
         spans.append(
-            LocalSpan(tz_name, start, end, (start.date() - row_day).days, (end.date() - row_day).days)
+            LocalSpan(
+                tz_name, start, end, (start.date() - row_day).days, (end.date() - row_day).days
+            )
         )
     return AgendaRow(slot, tuple(spans))

@@ -75,7 +75,13 @@ def find_problems(timetable: Timetable) -> list[Problem]:
 
 def problem_order(problem: Problem) -> tuple[bool, datetime, str, str, tuple[str, ...]]:
     """Errors first, then the start of the first session, kind, subject, sessions (total)."""
-    return (not problem.is_error, problem.first_start, problem.kind.value, problem.subject, problem.sessions)
+    return (
+        not problem.is_error,
+        problem.first_start,
+        problem.kind.value,
+        problem.subject,
+        problem.sessions,
+    )
 
 
 def _problem(kind: ProblemKind, subject: str, slots: Iterable[Slot], message: str) -> Problem:
@@ -111,7 +117,10 @@ def person_overlaps(timetable: Timetable) -> Iterator[Problem]:
     for person_id, slots in sorted(_slots_by(timetable, lambda slot: slot.people).items()):
         name = timetable.people[person_id].name
         for first, second in overlapping_pairs(slots):
-            message = f"{name} is in {first.id} ({_when(timetable, first)}) and {second.id} ({_when(timetable, second)}) at once"
+            message = (
+                f"{name} is in {first.id} ({_when(timetable, first)}) and "
+                f"{second.id} ({_when(timetable, second)}) at once"
+            )
             yield _problem(ProblemKind.PERSON_OVERLAP, person_id, (first, second), message)
 
 
@@ -121,7 +130,10 @@ def room_overlaps(timetable: Timetable) -> Iterator[Problem]:
     for room_id, slots in sorted(rooms.items()):
         name = timetable.rooms[room_id].name
         for first, second in overlapping_pairs(slots):
-            message = f"room {name} holds {first.id} ({_when(timetable, first)}) and {second.id} ({_when(timetable, second)}) at once"
+            message = (
+                f"room {name} holds {first.id} ({_when(timetable, first)}) and "
+                f"{second.id} ({_when(timetable, second)}) at once"
+            )
             yield _problem(ProblemKind.ROOM_OVERLAP, room_id, (first, second), message)
 
 
@@ -171,7 +183,12 @@ def _time_issues(timetable: Timetable, issue: TimeIssue, kind: ProblemKind) -> I
             if found is issue:
                 written = slot.session.start if which == "start" else slot.session.end
                 assert written is not None
-                yield _problem(kind, which, (slot,), _issue_message(slot, which, written, instant, tz_name, issue))
+                yield _problem(
+                    kind,
+                    which,
+                    (slot,),
+                    _issue_message(slot, which, written, instant, tz_name, issue),
+                )
 
 
 def _issue_message(
@@ -187,7 +204,8 @@ def _issue_message(
         )
     return (
         f"{slot.id}: {which} {wall} happens twice in {tz_name}; placed at the first ({placed}); "
-        f"write an offset date-time such as {written:%Y-%m-%dT%H:%M:%S}{format_offset(offset)} to choose"
+        f"write an offset date-time such as "
+        f"{written:%Y-%m-%dT%H:%M:%S}{format_offset(offset)} to choose"
     )
 
 
@@ -231,7 +249,10 @@ def non_working_days(timetable: Timetable) -> Iterator[Problem]:
     for slot in timetable.slots:
         for code in slot.delegations:
             delegation = timetable.delegations[code]
-            days = touched_dates(utc_to_local(slot.start_utc, delegation.tz_name), utc_to_local(slot.end_utc, delegation.tz_name))
+            days = touched_dates(
+                utc_to_local(slot.start_utc, delegation.tz_name),
+                utc_to_local(slot.end_utc, delegation.tz_name),
+            )
             holidays = set(delegation.holidays)
             off = [
                 f"{day:%a %Y-%m-%d} ({'holiday' if day in holidays else 'weekend'})"
@@ -259,7 +280,9 @@ def outside_event(timetable: Timetable) -> Iterator[Problem]:
     if event.start is None and event.end is None:
         return
     for slot in timetable.slots:
-        days = touched_dates(utc_to_local(slot.start_utc, event.tz_name), utc_to_local(slot.end_utc, event.tz_name))
+        days = touched_dates(
+            utc_to_local(slot.start_utc, event.tz_name), utc_to_local(slot.end_utc, event.tz_name)
+        )
         early = event.start is not None and days[0] < event.start
         late = event.end is not None and days[-1] > event.end
         if early or late:

@@ -112,7 +112,9 @@ def _listing(values: Iterable[str]) -> str:
     return f"{shown}{more}" if values else "none"
 
 
-def _check_party(timetable: Timetable, path: str, delegation: str | None, person: str | None) -> None:
+def _check_party(
+    timetable: Timetable, path: str, delegation: str | None, person: str | None
+) -> None:
     """Misuse (exit 2) when --delegation or --person names nothing in the file."""
     if delegation is not None and delegation not in timetable.delegations:
         raise VconfError(
@@ -137,7 +139,9 @@ def _check_zones(tz_names: Iterable[str]) -> tuple[str, ...]:
 
 
 def _output_dir(timetable: Timetable, output: str | None) -> str:
-    return output if output is not None else os.path.join("vconf-out", timetable.conference.event.id)
+    return (
+        output if output is not None else os.path.join("vconf-out", timetable.conference.event.id)
+    )
 
 
 def _build_files(timetable: Timetable) -> dict[str, bytes]:
@@ -165,7 +169,9 @@ def _write(console: Console, timetable: Timetable, output: str | None) -> None:
 
 @cli.command("plan")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>).")
+@click.option(
+    "-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>)."
+)
 @click.option("--force", is_flag=True, help="Write the files even with error-severity problems.")
 def plan_command(file: str, output: str | None, force: bool) -> None:
     """Check FILE, print the problems and the agenda, and write every calendar.
@@ -182,11 +188,10 @@ def plan_command(file: str, output: str | None, force: bool) -> None:
     from vconf.checks import find_problems
     from vconf.render import agenda_as_text, problems_as_text
 
-    timetable = _load(file)
-    if output is not None or os.path.exists(_output_dir(timetable, output)):
-        from vconf.files import prepare_output_dir
+    from vconf.files import prepare_output_dir
 
-        prepare_output_dir(_output_dir(timetable, output))  # refuse a wrong DIR before the work
+    timetable = _load(file)
+    prepare_output_dir(_output_dir(timetable, output))  # refuse a wrong DIR before the work
     problems = find_problems(timetable)
     console = _console()
     _print_all(console, problems_as_text(problems, timetable))
@@ -222,7 +227,7 @@ def check_command(file: str, output_format: str) -> None:
     if output_format == "json":
         from vconf.render.json import problems_as_json
 
-        click.echo(problems_as_json(problems, timetable))
+        click.echo(problems_as_json(problems, timetable), nl=False)
     else:
         from vconf.render import problems_as_text
 
@@ -232,7 +237,13 @@ def check_command(file: str, output_format: str) -> None:
 
 @cli.command("agenda")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--tz", "tz_names", multiple=True, metavar="ZONE", help="Add a time column in ZONE (repeatable).")
+@click.option(
+    "--tz",
+    "tz_names",
+    multiple=True,
+    metavar="ZONE",
+    help="Add a time column in ZONE (repeatable).",
+)
 @click.option("--delegation", metavar="CODE", help="Only this delegation's sessions.")
 @click.option("--person", metavar="ID", help="Only this person's sessions.")
 @click.option(
@@ -240,7 +251,11 @@ def check_command(file: str, output_format: str) -> None:
     default="text", show_default=True, help="Output format.",
 )  # fmt: skip
 def agenda_command(
-    file: str, tz_names: tuple[str, ...], delegation: str | None, person: str | None, output_format: str
+    file: str,
+    tz_names: tuple[str, ...],
+    delegation: str | None,
+    person: str | None,
+    output_format: str,
 ) -> None:
     """Print the agenda of FILE, day by day, with a time column per zone.
 
@@ -267,7 +282,11 @@ def agenda_command(
     else:
         from vconf import render
 
-        renderer = {"json": render.agenda_as_json, "md": render.agenda_as_markdown, "html": render.agenda_as_html}
+        renderer = {
+            "json": render.agenda_as_json,
+            "md": render.agenda_as_markdown,
+            "html": render.agenda_as_html,
+        }
         click.echo(renderer[output_format](agenda), nl=False)
     problems = find_problems(timetable)
     _note_errors(problems, file)
@@ -282,7 +301,9 @@ def _note_errors(problems: list[Problem], file: str) -> None:
 
 @cli.command("export")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>).")
+@click.option(
+    "-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>)."
+)
 def export_command(file: str, output: str | None) -> None:
     """Write the calendars (.ics) and agendas of FILE into DIR.
 

@@ -1,4 +1,4 @@
-"""The only TOML reader: a file becomes a `Conference`, or one VconfError that says where and why."""
+"""The only TOML reader: a file becomes a `Conference`, or one VconfError saying where and why."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ _DURATION = re.compile(r"(?:(\d{1,4})h)?(?:(\d{1,5})m)?")
 _HOURS = re.compile(r"(\d{2}):(\d{2})-(\d{2}):(\d{2})")
 _EMAIL = re.compile(r"[^@\s<>\"]+@[A-Za-z0-9.-]+")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"]+")
-_DOMAIN = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
+_DOMAIN = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -42,7 +44,17 @@ MAX_PEOPLE_PER_SESSION = 2_000
 MAX_TEXT = 100_000
 
 _TOP_KEYS = ("event", "delegations", "people", "rooms", "sessions")
-_EVENT_KEYS = ("id", "name", "timezone", "start", "end", "organizer", "uid_domain", "hours", "buffer")
+_EVENT_KEYS = (
+    "id",
+    "name",
+    "timezone",
+    "start",
+    "end",
+    "organizer",
+    "uid_domain",
+    "hours",
+    "buffer",
+)
 _DELEGATION_KEYS = ("name", "timezone", "hours", "weekend", "holidays", "email")
 _PERSON_KEYS = ("name", "delegation", "email")
 _ROOM_KEYS = ("name", "url")
@@ -90,10 +102,8 @@ def conference_from_text(text: str) -> Conference:
 
 
 def _parse_toml(text: str) -> dict[str, Any]:
-    try:
-        import tomli as toml
-    except ImportError:  # pragma: no cover - tomli is a dependency; tomllib is the fallback
-        import tomllib as toml  # type: ignore[no-redef]
+    import tomli as toml  # compiled tomli parses ~2.5x faster than tomllib (issue note)
+
     try:
         return toml.loads(text)
     except toml.TOMLDecodeError as error:
@@ -115,7 +125,9 @@ def _read_document(document: dict[str, Any]) -> Conference:
         raise VconfError("missing the [event] table (id, name, timezone)")
     with inside("event"):
         event = _read_event(_table(document["event"]))
-    delegations = _read_named(document, "delegations", lambda code, raw: _read_delegation(code, raw, event))
+    delegations = _read_named(
+        document, "delegations", lambda code, raw: _read_delegation(code, raw, event)
+    )
     people = _read_named(document, "people", _read_person)
     rooms = _read_named(document, "rooms", _read_room)
     sessions = _read_sessions(document, event)
@@ -149,7 +161,9 @@ def _read_event(raw: dict[str, Any]) -> Event:
         with inside("end"):
             raise VconfError(f"expected a date on or after start ({start}), got {end}")
     organizer = _optional(raw, "organizer", _contact_value)
-    default_domain = organizer.email.rsplit("@", 1)[1] if organizer and organizer.email else "vconf.invalid"
+    default_domain = (
+        organizer.email.rsplit("@", 1)[1] if organizer and organizer.email else "vconf.invalid"
+    )
     return Event(
         id=event_id,
         name=_required(raw, "name", _line_value),
@@ -208,14 +222,19 @@ def _read_sessions(document: dict[str, Any], event: Event) -> tuple[Session, ...
     seen: dict[str, int] = {}
     for number, item in enumerate(raw, start=1):
         label = f"sessions[{number}]"
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and ID_PATTERN.fullmatch(item["id"]):
+        if (
+            isinstance(item, dict)
+            and isinstance(item.get("id"), str)
+            and ID_PATTERN.fullmatch(item["id"])
+        ):
             label += f" ({item['id']})"
         with inside(label):
             session = _read_session(_table(item), event, number)
             if session.id in seen:
                 with inside("id"):
                     raise VconfError(
-                        f"duplicate session id {session.id!r}, already used by sessions[{seen[session.id]}]"
+                        f"duplicate session id {session.id!r}, "
+                        f"already used by sessions[{seen[session.id]}]"
                     )
         seen[session.id] = number
         sessions.append(session)
@@ -235,7 +254,10 @@ def _read_session(raw: dict[str, Any], event: Event, number: int) -> Session:
     if end is not None:
         with inside("end"):
             _check_after(start, end, tz_name)
-    people = {key: tuple(_optional(raw, key, _list_of(_id_value)) or ()) for key in ("speakers", "moderators", "attendees")}
+    people = {
+        key: tuple(_optional(raw, key, _list_of(_id_value)) or ())
+        for key in ("speakers", "moderators", "attendees")
+    }
     if sum(len(ids) for ids in people.values()) > MAX_PEOPLE_PER_SESSION:
         raise VconfError(f"more than {MAX_PEOPLE_PER_SESSION} people in one session, the limit")
     return Session(
@@ -323,7 +345,11 @@ def _check_keys(raw: Mapping[str, Any], allowed: Iterable[str], *, where: str) -
         if key not in allowed:
             with inside(key):
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(allowed)}"
+                hint = (
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else f"expected one of {', '.join(allowed)}"
+                )
                 raise VconfError(f"unknown key in {where}; {hint}")
 
 
@@ -443,33 +469,47 @@ def _datetime_value(value: Any) -> datetime:
         )
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise VconfError(f"expected a year from {FIRST_YEAR} to {LAST_YEAR}, got {value.year}")
-    value = value.replace(microsecond=0)
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(timezone.utc)
+    moment: datetime = value.replace(microsecond=0)
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc)
 
 
 def _duration_value(value: Any, *, allow_zero: bool = False) -> timedelta:
     if isinstance(value, int) and not isinstance(value, bool):
         minutes = value
-    elif isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())) and any(match.groups()):
+    elif (
+        isinstance(value, str)
+        and (match := _DURATION.fullmatch(value.strip()))
+        and any(match.groups())
+    ):
         minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
     else:
-        raise VconfError(f"expected a duration like \"45m\", \"1h30m\" or 90, got {_describe(value)}")
+        raise VconfError(f'expected a duration like "45m", "1h30m" or 90, got {_describe(value)}')
     if minutes < 0 or (minutes == 0 and not allow_zero) or minutes > 60 * 24 * 366:
         raise VconfError(f"expected a positive duration of at most a year, got {_describe(value)}")
     return timedelta(minutes=minutes)
 
 
 def _hours_value(value: Any) -> Hours:
-    text = _string(value, "hours like \"08:00-21:00\"")
+    text = _string(value, 'hours like "08:00-21:00"')
     match = _HOURS.fullmatch(text.strip())
     if match:
         start_h, start_m, end_h, end_m = (int(part) for part in match.groups())
         start, end = start_h * 60 + start_m, end_h * 60 + end_m
-        if start_h < 24 and end_h <= 24 and start_m < 60 and end_m < 60 and end <= 1440 and start < end:
+        if (
+            start_h < 24
+            and end_h <= 24
+            and start_m < 60
+            and end_m < 60
+            and end <= 1440
+            and start < end
+        ):
             return Hours(start, end)
-    raise VconfError(f"expected hours like \"08:00-21:00\" (end may be 24:00, after the start), got {_describe(text)}")
+    raise VconfError(
+        'expected hours like "08:00-21:00" (end may be 24:00, after the start), '
+        f"got {_describe(text)}"
+    )
 
 
 def _weekend_value(value: Any) -> tuple[int, ...]:
@@ -482,7 +522,9 @@ def _weekend_value(value: Any) -> tuple[int, ...]:
         key = name.strip().lower()
         if key not in by_name:
             with inside(f"[{index + 1}]"):
-                raise VconfError(f"expected a day name ({', '.join(WEEKDAYS)}), got {_describe(name)}")
+                raise VconfError(
+                    f"expected a day name ({', '.join(WEEKDAYS)}), got {_describe(name)}"
+                )
         days.append(by_name[key])
     return tuple(sorted(set(days)))
 

@@ -14,7 +14,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pytz
 
@@ -122,20 +122,20 @@ def _suggest_for_offset(sign: str, hours: int, minutes: str | None) -> str:
     return f"a city zone with that offset, or {etc!r} (POSIX inverts the sign)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _zone(tz_name: str) -> tzinfo:
     """Return the pytz zone for a name already checked."""
     return pytz.timezone(tz_name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _horizon(tz_name: str) -> datetime | None:
     """Return the naive UTC instant after which pytz's table is wrong for this zone, or None."""
     zone = _zone(tz_name)
     transitions = getattr(zone, "_utc_transition_times", None)
     if not transitions:
         return None
-    with pytz.open_resource(tz_name) as file:
+    with pytz.open_resource(tz_name) as file:  # type: ignore[attr-defined]
         footer = file.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
     if b"," not in footer:  # no DST rule after the table: the last offset holds for ever
         return None
@@ -143,10 +143,10 @@ def _horizon(tz_name: str) -> datetime | None:
     return last
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rule_zone(tz_name: str) -> zoneinfo.ZoneInfo:
     """Return the zone read from pytz's own TZif file by zoneinfo, which applies its POSIX rule."""
-    with pytz.open_resource(tz_name) as file:
+    with pytz.open_resource(tz_name) as file:  # type: ignore[attr-defined]
         return zoneinfo.ZoneInfo.from_file(file, key=tz_name)
 
 
@@ -202,7 +202,7 @@ def utc_to_local(instant: datetime, tz_name: str) -> datetime:
     return instant.astimezone(_zone(tz_name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _aware_horizon(tz_name: str) -> datetime | None:
     horizon = _horizon(tz_name)
     return None if horizon is None else UTC.localize(horizon)
@@ -243,7 +243,9 @@ def clock_changes(tz_name: str, start_utc: datetime, end_utc: datetime) -> tuple
 
 
 def _change(
-    naive_utc: datetime, before: tuple[timedelta, timedelta, str], after: tuple[timedelta, timedelta, str]
+    naive_utc: datetime,
+    before: tuple[timedelta, timedelta, str],
+    after: tuple[timedelta, timedelta, str],
 ) -> ClockChange:
     return ClockChange(
         utc=UTC.localize(naive_utc),

@@ -42,7 +42,7 @@ _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 _INDENT = max(len(severity.value) for severity in Severity) + 1
 _PROBLEMS_PER_BLOCK = 200
 _GAP = "   "  # between the columns of an agenda day
-_NARROWEST_SESSION = 20
+_NARROWEST = 20  # columns of wrapped text, however narrow the console
 
 # the first folder of a written path, and what its files are, singular and plural
 _FILE_KINDS = {
@@ -80,7 +80,7 @@ class _ProblemBlock:
     problems: Sequence[Problem]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = max(options.max_width - _INDENT, _NARROWEST_SESSION)
+        width = max(options.max_width - _INDENT, _NARROWEST)
         for problem in self.problems:
             label = problem.severity.value.ljust(_INDENT)
             label_style = console.get_style(_SEVERITY_STYLES[problem.severity])
@@ -117,7 +117,8 @@ def agenda_as_text(agenda: Agenda) -> Iterator[RenderableType]:
     for note in times_notes(agenda):
         yield _words(note, "dim")
     for day in agenda.days:
-        yield _DayTable(_columns(agenda, day), [_row(agenda, row) for row in day.rows], day)
+        rows = [_row(agenda, row) for row in day.rows]
+        yield _DayTable(day_heading(day.day), _columns(agenda, day), rows)
 
 
 def _columns(agenda: Agenda, day: AgendaDay) -> list[list[str]]:
@@ -154,21 +155,21 @@ def _session_paragraphs(agenda: Agenda, row: AgendaRow) -> list[_Paragraph]:
 class _DayTable:
     """One day: a blank line, its date, then a column per zone and the wrapped session column."""
 
+    heading: str
     columns: list[list[str]]
     rows: list[tuple[list[str], list[_Paragraph]]]
-    day: AgendaDay
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         widths = self._widths()
         times_width = sum(width + len(_GAP) for width in widths)
-        session_width = max(options.max_width - times_width, _NARROWEST_SESSION)
+        session_width = max(options.max_width - times_width, _NARROWEST)
         rows = [(times, _wrapped(console, cell, session_width)) for times, cell in self.rows]
         used = max(
             (cell_len(text) for _, lines in rows for line in lines for text, _ in line), default=0
         )
         bold = console.get_style("bold")
         yield Segment.line()
-        yield from _line([(day_heading(self.day.day), bold)])
+        yield from _line([(self.heading, bold)])
         yield from self._head(widths, bold)
         rule = times_width + max(used, len(SESSION_HEADING))
         yield Segment("─" * rule + "\n")

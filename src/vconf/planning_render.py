@@ -1,0 +1,387 @@
+"""The zone grid and slot proposals as terminal text and JSON (`vconf zones`, `vconf slots`).
+
+A temporary home: these belong in the `render` package. The JSON functions never import rich;
+the text functions import it when called. JSON is written key by key (keys may be added, never
+renamed), on one line and ending with a newline, like the other JSON outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from vconf.model import WEEKDAYS
+from vconf.planning import CellState, ClockChangeRow, OutsideHours, Proposal, ZoneGrid, ZoneRow
+from vconf.timetable import Timetable
+from vconf.timezones import format_offset, utc_to_local
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+EN_DASH = "\u2013"
+ARROW = "\u2192"
+CELLS = {
+    CellState.WORK: ("\u2588", "green"),
+    CellState.OFF_HOURS: ("\u2591", "yellow"),
+    CellState.NIGHT: ("\u00b7", "blue"),
+    CellState.NON_WORKING: ("x", "red"),
+}
+LEGEND = {
+    CellState.WORK: "working hours",
+    CellState.OFF_HOURS: "awake, outside hours",
+    CellState.NIGHT: "night (22:00-07:00)",
+    CellState.NON_WORKING: "weekend or holiday",
+}
+HOURS_PER_GROUP = 3  # a space and an hour label every three hours
+CODE_WIDTH = 8
+
+
+# ---- zones: JSON -------------------------------------------------------------------------------
+
+
+def zone_grid_as_json(grid: ZoneGrid) -> str:
+    """Return the `vconf zones --format json` document.
+
+    `delegations` are in grid order (UTC offset on the day, then code); `clock_changes` by
+    instant, then zone. `grid` holds the 24 hour states of the text grid.
+    """
+    document = {
+        "event": grid.event.id,
+        "date": grid.day.isoformat(),
+        "timezone": grid.event.tz_name,
+        "offset": format_offset(grid.offset),
+        "abbreviation": grid.abbreviation,
+        "first_day": grid.first_day.isoformat(),
+        "last_day": grid.last_day.isoformat(),
+        "delegations": [_zone_row_json(row) for row in grid.rows],
+        "clock_changes": [_clock_change_json(change) for change in grid.clock_changes],
+    }
+    return _dump(document)
+
+
+def _zone_row_json(row: ZoneRow) -> dict[str, Any]:
+    """Return one delegation of the grid; hours in the event zone are ISO times with offsets."""
+    delegation = row.delegation
+    return {
+        "code": delegation.code,
+        "name": delegation.name,
+        "timezone": delegation.tz_name,
+        "offset": format_offset(row.offset),
+        "abbreviation": row.abbreviation,
+        "hours": str(delegation.hours),
+        "hours_in_event_zone": {
+            "start": row.hours_start_local.isoformat(),
+            "end": row.hours_end_local.isoformat(),
+        },
+        "grid": [cell.value for cell in row.cells],
+    }
+
+
+def _clock_change_json(row: ClockChangeRow) -> dict[str, Any]:
+    """Return one clock change: the instant in UTC, wall times and offsets either side."""
+    change = row.change
+    return {
+        "timezone": row.tz_name,
+        "at": _utc_text(row.at_utc),
+        "local_before": row.local_before.isoformat(),
+        "local_after": row.local_after.isoformat(),
+        "offset_before": format_offset(change.offset_before),
+        "offset_after": format_offset(change.offset_after),
+        "abbreviation_before": change.abbreviation_before,
+        "abbreviation_after": change.abbreviation_after,
+        "delegations": list(row.delegations),
+    }
+
+
+# ---- slots: JSON -------------------------------------------------------------------------------
+
+
+def proposals_as_json(proposals: tuple[Proposal, ...], timetable: Timetable) -> str:
+    """Return the `vconf slots --format json` document, proposals best first.
+
+    `clashes` are session ids by start, then id; `outside` is by delegation code.
+    """
+    first = proposals[0] if proposals else None
+    document = {
+        "event": timetable.conference.event.id,
+        "duration_minutes": _minutes(first.end_utc - first.start_utc) if first else None,
+        "delegations": list(first.delegations) if first else [],
+        "proposals": [_proposal_json(proposal, timetable) for proposal in proposals],
+    }
+    return _dump(document)
+
+
+def _proposal_json(proposal: Proposal, timetable: Timetable) -> dict[str, Any]:
+    """Return one proposal: UTC and event-zone times, its score, who is outside."""
+    tz_name = timetable.conference.event.tz_name
+    return {
+        "start": _utc_text(proposal.start_utc),
+        "end": _utc_text(proposal.end_utc),
+        "start_local": utc_to_local(proposal.start_utc, tz_name).isoformat(),
+        "end_local": utc_to_local(proposal.end_utc, tz_name).isoformat(),
+        "inside": proposal.inside,
+        "outside_minutes": proposal.minutes_outside,
+        "clashes": list(proposal.clashes),
+        "outside": [_outside_json(outside) for outside in proposal.outside],
+    }
+
+
+def _outside_json(outside: OutsideHours) -> dict[str, Any]:
+    """Return one delegation outside its hours, with the session in its local time."""
+    return {
+        "delegation": outside.delegation,
+        "minutes": outside.minutes,
+        "local_start": outside.start_local.isoformat(),
+        "local_end": outside.end_local.isoformat(),
+        "non_working_day": outside.non_working_day,
+    }
+
+
+def _utc_text(instant: datetime) -> str:
+    """Return `2021-11-16T07:00:00Z` for an aware instant."""
+    return instant.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+
+
+def _dump(document: dict[str, Any]) -> str:
+    """Return the document as one line of JSON (UTF-8 text, not \\u escapes) and a newline."""
+    return json.dumps(document, ensure_ascii=False) + "\n"
+
+
+# ---- zones: text -------------------------------------------------------------------------------
+
+
+def zone_grid_as_text(grid: ZoneGrid) -> Iterator[RenderableType]:
+    """Yield the hour grid and its legend, the delegations' zones, then the clock changes."""
+    from rich.text import Text
+
+    city = _city(grid.event.tz_name)
+    heading = f"{_day_text(grid.day)}, hours in {city} ({_offset_text(grid)})"
+    yield Text(heading, style="bold")
+    if not grid.rows:
+        yield Text("The file declares no delegations.")
+    else:
+        yield _grid_text(grid)
+        yield _legend()
+        yield Text()
+        yield _zone_table(grid)
+    yield Text()
+    yield from _clock_changes_text(grid)
+
+
+def _grid_text(grid: ZoneGrid) -> Text:
+    """Return one line per delegation (code, offset, abbreviation, 24 cells) under the hours."""
+    from rich.text import Text
+
+    code_width = min(max(len(row.delegation.code) for row in grid.rows), CODE_WIDTH)
+    abbreviation_width = max(len(row.abbreviation) for row in grid.rows)
+    label_width = code_width + len(" +00:00 ") + abbreviation_width + 2
+    text = Text(" " * label_width + _hour_labels(), style="bold", end="")
+    for row in grid.rows:
+        code = _shortened(row.delegation.code, code_width).ljust(code_width)
+        label = f"{code} {format_offset(row.offset)} {row.abbreviation.ljust(abbreviation_width)}"
+        text.append("\n" + label + "  ", style="")
+        _append_cells(text, row.cells)
+    return text
+
+
+def _hour_labels() -> str:
+    """Return `00  03  06 …`: a label over each group of three hour cells."""
+    labels = (f"{hour:02d}" for hour in range(0, 24, HOURS_PER_GROUP))
+    return "".join(label.ljust(HOURS_PER_GROUP + 1) for label in labels).rstrip()
+
+
+def _append_cells(text: Text, cells: tuple[CellState, ...]) -> None:
+    """Append the cells, a space between groups of three, each in its state's style."""
+    for hour, cell in enumerate(cells):
+        if hour and hour % HOURS_PER_GROUP == 0:
+            text.append(" ")
+        character, style = CELLS[cell]
+        text.append(character, style=style)
+
+
+def _legend() -> Text:
+    """Return the line saying what each cell character means."""
+    from rich.text import Text
+
+    text = Text()
+    for state, words in LEGEND.items():
+        character, style = CELLS[state]
+        if text:
+            text.append("   ")
+        text.append(character, style=style)
+        text.append(f" {words}")
+    return text
+
+
+def _zone_table(grid: ZoneGrid) -> Table:
+    """Return code, name, zone, offset and abbreviation, and hours in the event zone per row."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Name", overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column("Zone", overflow="fold")
+    table.add_column("Offset", no_wrap=True)
+    table.add_column(f"Hours in {_city(grid.event.tz_name)}", no_wrap=True)
+    for row in grid.rows:
+        table.add_row(
+            row.delegation.code,
+            row.delegation.name,
+            row.delegation.tz_name,
+            f"{format_offset(row.offset)} {row.abbreviation}".strip(),
+            _span_text(row.hours_start_local, row.hours_end_local, grid.day),
+        )
+    return table
+
+
+def _clock_changes_text(grid: ZoneGrid) -> Iterator[Text]:
+    """Yield a heading and one line per clock change in the event's days, or a line saying none."""
+    from rich.text import Text
+
+    days = _days_text(grid.first_day, grid.last_day)
+    if not grid.clock_changes:
+        yield Text(f"No clock changes {days}.")
+        return
+    yield Text(f"Clock changes {days}:", style="bold")
+    for row in grid.clock_changes:
+        yield Text(_clock_change_line(row))
+
+
+def _clock_change_line(row: ClockChangeRow) -> str:
+    """Return `Sun 12 Mar 2023  America/New_York (US): 02:00 EST → 03:00 EDT (07:00 UTC)`."""
+    change = row.change
+    who = f" ({', '.join(row.delegations)})" if row.delegations else " (event zone)"
+    before = f"{row.local_before:%H:%M} {change.abbreviation_before}".strip()
+    after = f"{row.local_after:%H:%M} {change.abbreviation_after}".strip()
+    offsets = (
+        f"UTC{format_offset(change.offset_before)} {ARROW} {format_offset(change.offset_after)}"
+    )
+    return (
+        f"{_day_text(row.local_before.date())}  {row.tz_name}{who}: {before} {ARROW} {after}, "
+        f"{offsets}, at {row.at_utc:%H:%M} UTC"
+    )
+
+
+# ---- slots: text -------------------------------------------------------------------------------
+
+
+def proposals_as_text(
+    proposals: tuple[Proposal, ...], timetable: Timetable
+) -> Iterator[RenderableType]:
+    """Yield a heading, then per proposal its rank and times, its score, clashes and who is outside."""
+    from rich.text import Text
+
+    if not proposals:
+        yield Text("No start time to propose.")
+        return
+    yield Text(_proposals_heading(proposals[0], timetable), style="bold")
+    width = len(str(len(proposals))) + 2
+    for rank, proposal in enumerate(proposals, start=1):
+        yield Text()
+        yield from _proposal_text(proposal, timetable, f"{rank}.".ljust(width))
+
+
+def _proposals_heading(first: Proposal, timetable: Timetable) -> str:
+    """Return `Best start times for a 60 min session with AU, ID and VN:`."""
+    codes = first.delegations
+    if len(codes) == len(timetable.delegations) and len(codes) > 1:
+        who = f"all {len(codes)} delegations"
+    else:
+        who = ", ".join(codes) or "no delegation"
+    length = _minutes(first.end_utc - first.start_utc)
+    return f"Best start times for a {length} min session with {who}:"
+
+
+def _proposal_text(proposal: Proposal, timetable: Timetable, rank: str) -> Iterator[Text]:
+    """Yield a proposal's lines: times, score, then clashes and outside delegations if any."""
+    from rich.text import Text
+
+    indent = " " * len(rank)
+    tz_name = timetable.conference.event.tz_name
+    start = utc_to_local(proposal.start_utc, tz_name)
+    end = utc_to_local(proposal.end_utc, tz_name)
+    utc = _span_text(proposal.start_utc, proposal.end_utc, proposal.start_utc.date())
+    times = f"{_day_text(start.date())} {_span_text(start, end, start.date())} {start.tzname()}"
+    yield Text(f"{rank}{times}  ({utc} UTC)", style="bold")
+    yield Text(indent + _score_text(proposal))
+    if proposal.clashes:
+        yield Text(f"{indent}clashes with {', '.join(proposal.clashes)}", style="yellow")
+    if proposal.outside:
+        details = "; ".join(_outside_text(outside) for outside in proposal.outside)
+        yield Text(f"{indent}outside: {details}")
+
+
+def _score_text(proposal: Proposal) -> str:
+    """Return `inside 2/3 · 60 min outside`."""
+    total = len(proposal.delegations)
+    return f"inside {proposal.inside}/{total} \u00b7 {proposal.minutes_outside} min outside"
+
+
+def _outside_text(outside: OutsideHours) -> str:
+    """Return `US 60 min (Tue 02:00–03:00 EST)`, noting a weekend day or holiday."""
+    start, end = outside.start_local, outside.end_local
+    weekday = WEEKDAYS[start.weekday()]
+    when = f"{weekday} {_span_text(start, end, start.date())} {start.tzname() or ''}".strip()
+    day_off = ", weekend or holiday" if outside.non_working_day else ""
+    return f"{outside.delegation} {outside.minutes} min ({when}{day_off})"
+
+
+# ---- words -------------------------------------------------------------------------------------
+
+
+def _span_text(start: datetime, end: datetime, day: date) -> str:
+    """Return `19:00 -1–10:00`: times on another date than `day` marked `+1`/`-1`.
+
+    An end at the next midnight is `24:00` of its start's date, as SPEC §2 counts it.
+    """
+    end_day = end.date()
+    end_clock = f"{end:%H:%M}"
+    if end_clock == "00:00" and end_day == start.date() + timedelta(days=1):
+        end_day, end_clock = start.date(), "24:00"
+    start_text = f"{start:%H:%M}{_shift(start.date(), day)}"
+    return f"{start_text}{EN_DASH}{end_clock}{_shift(end_day, day)}"
+
+
+def _shift(moment_day: date, day: date) -> str:
+    """Return ` +1`/` -1` for a date after or before `day`, or ''."""
+    shift = (moment_day - day).days
+    return f" {shift:+d}" if shift else ""
+
+
+def _day_text(day: date) -> str:
+    """Return `Tue 16 Nov 2021`, the same in every locale."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _days_text(first: date, last: date) -> str:
+    """Return `on Tue 16 Nov 2021` or `from Sun 1 Jan 2023 to Sun 31 Dec 2023`."""
+    if first == last:
+        return f"on {_day_text(first)}"
+    return f"from {_day_text(first)} to {_day_text(last)}"
+
+
+def _offset_text(grid: ZoneGrid) -> str:
+    """Return `WIB, UTC+07:00` for the event zone on the grid's day."""
+    return ", ".join(
+        part for part in (grid.abbreviation, f"UTC{format_offset(grid.offset)}") if part
+    )
+
+
+def _city(tz_name: str) -> str:
+    """Return `New York` for `America/New_York`."""
+    return tz_name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _shortened(text: str, width: int) -> str:
+    """Return `text` cut to `width` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _minutes(length: timedelta) -> int:
+    """Return a length in whole minutes."""
+    return int(length.total_seconds() // 60)

@@ -1,0 +1,239 @@
+"""The output directory: which DIRs vconf may write into, atomic writes, no symbolic links."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from vconf.errors import VconfError
+from vconf.files import MARKER, prepare_output_dir, write_all
+
+FILES = {"event.ics": b"BEGIN:VCALENDAR\r\n", "delegations/VN.ics": b"VN\r\n", "people/a.ics": b"A"}
+
+
+def leftovers(directory: Path) -> list[Path]:
+    """Temporary files left anywhere under DIR."""
+    return [path for path in directory.rglob("*") if path.name.endswith(".tmp")]
+
+
+def marked(directory: Path) -> Path:
+    """A DIR vconf wrote before."""
+    write_all(directory, {"old.ics": b"old"})
+    return directory
+
+
+# ---- which DIR ----------------------------------------------------------------------------------
+
+
+def test_a_path_that_does_not_exist_is_allowed_and_created_only_when_writing(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "vconf-out" / "event"
+    assert prepare_output_dir(str(target)) == target
+    assert not target.exists()
+    write_all(target, FILES)
+    assert (target / "delegations" / "VN.ics").read_bytes() == b"VN\r\n"
+
+
+def test_an_empty_directory_is_allowed(tmp_path: Path) -> None:
+    assert prepare_output_dir(str(tmp_path)) == tmp_path
+
+
+def test_a_directory_vconf_wrote_before_is_allowed(tmp_path: Path) -> None:
+    directory = marked(tmp_path / "out")
+    assert prepare_output_dir(str(directory)) == directory
+
+
+def test_a_directory_with_other_files_is_refused_saying_why_and_what_to_do(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.docx").write_bytes(b"years of work")
+    with pytest.raises(VconfError) as caught:
+        prepare_output_dir(str(home))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(home) in message
+    assert "not empty" in message
+    assert ".vconf/" in message
+    assert "-o DIR" in message
+    with pytest.raises(VconfError):
+        write_all(home, FILES)
+    assert sorted(path.name for path in home.iterdir()) == ["thesis.docx"]
+
+
+def test_a_file_as_the_output_path_is_refused(tmp_path: Path) -> None:
+    existing = tmp_path / "notes.txt"
+    existing.write_text("keep me")
+    with pytest.raises(VconfError, match="not a directory"):
+        prepare_output_dir(str(existing))
+
+
+def test_a_hidden_file_alone_is_enough_to_refuse(tmp_path: Path) -> None:
+    (tmp_path / ".bashrc").write_text("")
+    with pytest.raises(VconfError, match="not empty"):
+        prepare_output_dir(str(tmp_path))
+
+
+def test_a_marker_that_is_a_file_or_a_link_does_not_count(tmp_path: Path) -> None:
+    as_file, as_link = tmp_path / "file", tmp_path / "link"
+    as_file.mkdir()
+    (as_file / MARKER).write_text("")
+    as_link.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (as_link / MARKER).symlink_to(tmp_path / "elsewhere")
+    for directory in (as_file, as_link):
+        with pytest.raises(VconfError, match="not empty"):
+            prepare_output_dir(str(directory))
+
+
+def test_a_broken_link_as_the_output_path_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "out").symlink_to(tmp_path / "missing")
+    with pytest.raises(VconfError, match="broken symbolic link"):
+        prepare_output_dir(str(tmp_path / "out"))
+
+
+def test_the_output_path_itself_may_be_a_link_the_user_chose(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "out").symlink_to(tmp_path / "real")
+    write_all(prepare_output_dir(str(tmp_path / "out")), FILES)
+    assert (tmp_path / "real" / "event.ics").read_bytes() == b"BEGIN:VCALENDAR\r\n"
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+def test_write_all_writes_every_file_and_the_marker(tmp_path: Path) -> None:
+    written = write_all(tmp_path / "out", FILES)
+    out = tmp_path / "out"
+    assert written == sorted(out / name for name in FILES)
+    for name, data in FILES.items():
+        assert (out / name).read_bytes() == data
+    assert (out / MARKER).is_dir()
+    assert "vconf" in (out / MARKER / "README.txt").read_text()
+    assert leftovers(out) == []
+
+
+def test_writing_again_replaces_each_file_whole(tmp_path: Path) -> None:
+    out = marked(tmp_path / "out")
+    old_inode = (out / "old.ics").stat().st_ino
+    with (out / "old.ics").open("rb") as reader:  # a reader holding the old file keeps it whole
+        write_all(out, {"old.ics": b"new and longer"})
+        assert reader.read() == b"old"
+    assert (out / "old.ics").read_bytes() == b"new and longer"
+    assert (out / "old.ics").stat().st_ino != old_inode  # replaced, not rewritten in place
+    assert leftovers(out) == []
+
+
+def test_a_file_that_already_holds_the_same_bytes_is_left_alone(tmp_path: Path) -> None:
+    out = marked(tmp_path / "out")
+    before = (out / "old.ics").stat()
+    write_all(out, {"old.ics": b"old"})
+    after = (out / "old.ics").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_files_not_in_the_export_are_kept(tmp_path: Path) -> None:
+    out = marked(tmp_path / "out")
+    write_all(out, {"new.ics": b"new"})
+    assert (out / "old.ics").read_bytes() == b"old"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../escape.ics", "/etc/passwd", "a/../../b.ics", "", ".", "a//b.ics", "./a.ics", "a/",
+     "..", "a\\..\\b.ics", "a\0b", ".vconf/state.sqlite", ".vconf"],
+)  # fmt: skip
+def test_a_path_that_could_leave_dir_is_refused_before_anything_is_written(
+    tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(VconfError, match="must stay inside the output directory"):
+        write_all(out, {"first.ics": b"x", name: b"y"})
+    assert not out.exists()
+
+
+def test_a_linked_folder_inside_dir_is_refused_and_not_followed(tmp_path: Path) -> None:
+    out, outside = marked(tmp_path / "out"), tmp_path / "outside"
+    outside.mkdir()
+    (out / "people").symlink_to(outside)
+    with pytest.raises(VconfError, match="symbolic link"):
+        write_all(out, {"people/a.ics": b"A"})
+    assert list(outside.iterdir()) == []
+    assert leftovers(out) == []
+
+
+def test_a_linked_file_inside_dir_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    out, victim = marked(tmp_path / "out"), tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / "event.ics").symlink_to(victim)
+    with pytest.raises(VconfError, match="symbolic link"):
+        write_all(out, {"event.ics": b"overwritten?"})
+    assert victim.read_text() == "precious"
+    assert (out / "event.ics").is_symlink()
+
+
+def test_a_folder_where_a_file_goes_is_refused(tmp_path: Path) -> None:
+    out = marked(tmp_path / "out")
+    (out / "event.ics").mkdir()
+    with pytest.raises(VconfError, match="directory is in the way"):
+        write_all(out, {"event.ics": b"x"})
+
+
+def test_a_file_where_a_folder_goes_is_refused(tmp_path: Path) -> None:
+    out = marked(tmp_path / "out")
+    (out / "delegations").write_text("")
+    with pytest.raises(VconfError, match="not a directory"):
+        write_all(out, {"delegations/VN.ics": b"x"})
+
+
+def test_a_full_disk_becomes_one_error_naming_the_file_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = marked(tmp_path / "out")
+    real_write = os.write
+
+    def write(descriptor: int, data: bytes) -> int:
+        if bytes(data).startswith(b"FULL"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(descriptor, data)
+
+    monkeypatch.setattr(os, "write", write)
+    with pytest.raises(VconfError) as caught:
+        write_all(out, {"a.ics": b"fine", "old.ics": b"new", "people/z.ics": b"FULL"})
+    assert str(caught.value) == f"cannot write {out / 'people' / 'z.ics'}: No space left on device"
+    assert (out / "old.ics").read_bytes() == b"old"  # nothing renamed before every file was written
+    assert not (out / "a.ics").exists()
+    assert leftovers(out) == []
+
+
+def test_a_failed_rename_removes_the_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = marked(tmp_path / "out")
+    real_replace = os.replace
+
+    def replace(source: str, target: str, **options: int) -> None:
+        if target == "b.ics":
+            raise OSError(errno.EROFS, "Read-only file system")
+        real_replace(source, target, **options)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(VconfError, match=r"cannot write .*b\.ics: Read-only file system"):
+        write_all(out, {"a.ics": b"a", "b.ics": b"b", "c.ics": b"c"})
+    assert (out / "a.ics").read_bytes() == b"a"  # each file is old or new, never half
+    assert not (out / "c.ics").exists()
+    assert leftovers(out) == []
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes anywhere")
+def test_a_read_only_directory_becomes_an_error_naming_it(tmp_path: Path) -> None:
+    out = marked(tmp_path / "out")
+    out.chmod(0o555)
+    try:
+        with pytest.raises(VconfError, match="cannot write"):
+            write_all(out, {"new.ics": b"x"})
+    finally:
+        out.chmod(0o755)
