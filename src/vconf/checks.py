@@ -217,8 +217,7 @@ def outside_hours(timetable: Timetable) -> Iterator[Problem]:
     for slot in timetable.slots:
         for code in slot.delegations:
             delegation = timetable.delegations[code]
-            start = utc_to_local(slot.start_utc, delegation.tz_name)
-            end = utc_to_local(slot.end_utc, delegation.tz_name)
+            start, end = timetable.local_span(slot, delegation.tz_name)
             if _inside_hours(start, end, delegation.hours.start * 60, delegation.hours.end * 60):
                 continue
             message = (
@@ -249,11 +248,8 @@ def non_working_days(timetable: Timetable) -> Iterator[Problem]:
     for slot in timetable.slots:
         for code in slot.delegations:
             delegation = timetable.delegations[code]
-            days = touched_dates(
-                utc_to_local(slot.start_utc, delegation.tz_name),
-                utc_to_local(slot.end_utc, delegation.tz_name),
-            )
-            holidays = set(delegation.holidays)
+            days = touched_dates(*timetable.local_span(slot, delegation.tz_name))
+            holidays = delegation.holidays
             off = [
                 f"{day:%a %Y-%m-%d} ({'holiday' if day in holidays else 'weekend'})"
                 for day in days
@@ -264,10 +260,16 @@ def non_working_days(timetable: Timetable) -> Iterator[Problem]:
                 yield _problem(ProblemKind.NON_WORKING_DAY, code, (slot,), message)
 
 
+_TICK = timedelta(microseconds=1)
+
+
 def touched_dates(start: datetime, end: datetime) -> list[date]:
     """The local dates of [start, end): an end at 00:00 does not touch its date (SPEC §2)."""
-    last = (end - timedelta(microseconds=1)).date()
-    day, days = start.date(), []
+    last = (end - _TICK).date()
+    day = start.date()
+    if day == last:
+        return [day]
+    days = []
     while day <= last:
         days.append(day)
         day += timedelta(days=1)

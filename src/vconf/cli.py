@@ -186,9 +186,8 @@ def plan_command(file: str, output: str | None, force: bool) -> None:
     """
     from vconf.agenda import build_agenda
     from vconf.checks import find_problems
-    from vconf.render import agenda_as_text, problems_as_text
-
     from vconf.files import prepare_output_dir
+    from vconf.render import agenda_as_text, problems_as_text
 
     timetable = _load(file)
     prepare_output_dir(_output_dir(timetable, output))  # refuse a wrong DIR before the work
@@ -322,3 +321,107 @@ def export_command(file: str, output: str | None) -> None:
     _write(_console(), timetable, output)
     _note_errors(problems, file)
     sys.exit(_exit_code(problems))
+
+
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@cli.command("zones")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--date", "day", type=_DAY, metavar="DATE",
+    help="The day to show (default the event's first day).",
+)  # fmt: skip
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)  # fmt: skip
+def zones_command(file: str, day: datetime | None, output_format: str) -> None:
+    """Show the delegations of FILE side by side: offsets, hours, clock changes.
+
+    The text output is an hour grid: one row a delegation, one column an hour of the event
+    zone, marking working hours, night and non-working days.
+
+    \b
+    Examples:
+      vconf zones examples/danang-partners-2023.toml --date 2023-03-15
+      vconf zones examples/icdd-2021.toml --format json
+    """
+    from vconf.checks import find_problems
+    from vconf.planning import build_zone_grid
+
+    timetable = _load(file)
+    grid = build_zone_grid(timetable, day=day.date() if day else None)
+    if output_format == "json":
+        from vconf.render.planning import zone_grid_as_json
+
+        click.echo(zone_grid_as_json(grid), nl=False)
+    else:
+        from vconf.render.planning import zone_grid_as_text
+
+        _print_all(_console(), zone_grid_as_text(grid))
+    sys.exit(_exit_code(find_problems(timetable)))
+
+
+@cli.command("slots")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--duration", required=True, metavar="D", help='Length of the new session ("1h30m").')
+@click.option(
+    "--delegation", "codes", multiple=True, metavar="CODE",
+    help="Who must attend (repeatable; default all).",
+)  # fmt: skip
+@click.option("--from", "first", type=_DAY, metavar="DATE", help="First day to search.")
+@click.option("--to", "last", type=_DAY, metavar="DATE", help="Last day to search.")
+@click.option("--top", default=10, show_default=True, metavar="N", help="How many proposals.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)  # fmt: skip
+def slots_command(
+    file: str,
+    duration: str,
+    codes: tuple[str, ...],
+    first: datetime | None,
+    last: datetime | None,
+    top: int,
+    output_format: str,
+) -> None:
+    """Propose start times in FILE's days for a new session of length D, best first.
+
+    Best means: most delegations inside their hours on a working day, then fewest minutes
+    outside hours, then no clash with a session of the same delegations, then earliest.
+
+    \b
+    Examples:
+      vconf slots examples/itu-digital-world-2020.toml --duration 1h \
+        --delegation US --delegation VN
+      vconf slots examples/danang-partners-2023.toml --duration 90m \
+        --from 2023-11-01 --to 2023-11-07
+    """
+    from vconf.checks import find_problems
+    from vconf.errors import inside
+    from vconf.load import read_duration
+    from vconf.planning import propose_slots
+
+    timetable = _load(file)
+    for code in codes:
+        _check_party(timetable, file, code, None)
+    with inside(f"--duration {duration}"):
+        length = read_duration(duration)
+    proposals = propose_slots(
+        timetable,
+        duration=length,
+        delegations=codes,
+        start=first.date() if first else None,
+        end=last.date() if last else None,
+        top=top,
+    )
+    if output_format == "json":
+        from vconf.render.planning import proposals_as_json
+
+        click.echo(proposals_as_json(proposals, timetable), nl=False)
+    else:
+        from vconf.render.planning import proposals_as_text
+
+        _print_all(_console(), proposals_as_text(proposals, timetable))
+    sys.exit(_exit_code(find_problems(timetable)))

@@ -577,3 +577,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, float):
         return f"the number {value}"
     return "a value of another type"
+
+
+def read_duration(text: str) -> timedelta:
+    """Return a duration written as on the command line (`"1h30m"`, `"90m"`, `"90"`)."""
+    value: Any = int(text) if text.strip().isdigit() else text
+    return _duration_value(value)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import heapq
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -369,9 +370,8 @@ def _session_days(timetable: Timetable) -> tuple[date, date] | None:
 
 def _days_span(first: date, last: date, tz_name: str) -> tuple[int, int]:
     """Return the instants of 00:00 on `first` and 00:00 after `last` in a zone (epoch seconds)."""
-    return _seconds(_midnight(first, tz_name)), _seconds(
-        _midnight(last + timedelta(days=1), tz_name)
-    )
+    after = last + timedelta(days=1)
+    return _seconds(_midnight(first, tz_name)), _seconds(_midnight(after, tz_name))
 
 
 def _midnight(day: date, tz_name: str) -> datetime:
@@ -399,21 +399,6 @@ def build_zone_grid(timetable: Timetable, *, day: date | None = None) -> ZoneGri
         _seconds(wall_to_utc(datetime.combine(day, time(hour)), event.tz_name).utc)
         for hour in range(GRID_HOURS)
     )
-    codes = sorted(timetable.delegations)
-    available = _availabilities(timetable, codes, min(hour_starts), max(hour_starts) + HOUR)
-    day_span = _days_span(day, day, event.tz_name)
-    rows = [
-        _zone_row(
-            timetable.delegations[code],
-            available[code],
-            day=day,
-            day_span=day_span,
-            hour_starts=hour_starts,
-            event_tz_name=event.tz_name,
-        )
-        for code in codes
-    ]
-    rows.sort(key=lambda row: (row.offset, row.delegation.code))
     offset, abbreviation = _offset_at_noon(day, event.tz_name)
     return ZoneGrid(
         event=event,
@@ -421,11 +406,32 @@ def build_zone_grid(timetable: Timetable, *, day: date | None = None) -> ZoneGri
         offset=offset,
         abbreviation=abbreviation,
         hour_starts_utc=tuple(_instant(start) for start in hour_starts),
-        rows=tuple(rows),
+        rows=_zone_rows(timetable, day, hour_starts),
         first_day=first_day,
         last_day=last_day,
         clock_changes=_clock_change_rows(timetable, first_day, last_day),
     )
+
+
+def _zone_rows(timetable: Timetable, day: date, hour_starts: Sequence[int]) -> tuple[ZoneRow, ...]:
+    """Return a row per delegation, sorted by UTC offset on the day, then code."""
+    event_tz_name = timetable.conference.event.tz_name
+    codes = sorted(timetable.delegations)
+    available = _availabilities(timetable, codes, min(hour_starts), max(hour_starts) + HOUR)
+    day_span = _days_span(day, day, event_tz_name)
+    rows = [
+        _zone_row(
+            timetable.delegations[code],
+            available[code],
+            day=day,
+            day_span=day_span,
+            hour_starts=hour_starts,
+            event_tz_name=event_tz_name,
+        )
+        for code in codes
+    ]
+    rows.sort(key=lambda row: (row.offset, row.delegation.code))
+    return tuple(rows)
 
 
 def _zone_row(
@@ -544,9 +550,9 @@ def propose_slots(
     2. fewest minutes outside, summed over the delegations: the minutes of the session whose
        local time is outside the delegation's hours, or on its weekend day or holiday (a part
        minute counts as one);
-    3. no clash: no overlap with an existing session whose delegations include every requested
-       one (our reading of SPEC's "a session that has the same delegations": those people are
-       already busy; a session of only some of them is not a clash);
+    3. no clash: no overlap (half-open) with an existing session whose delegations include every
+       requested one (our reading of SPEC's "a session that has the same delegations": all of
+       them are busy then; a session of only some of them is not a clash);
     4. earliest.
     """
     codes = _requested(timetable, delegations)
@@ -593,7 +599,7 @@ def _proposal_days(timetable: Timetable, start: date | None, end: date | None) -
             raise VconfError("the event has no dates and no sessions: pass --from and --to")
         return default
     if start is None:
-        assert end is not None
+        assert end is not None  # both missing returned above
         start = default[0] if default and default[0] <= end else end
     if end is None:
         end = default[1] if default and default[1] >= start else start
@@ -608,19 +614,19 @@ def _scores(
     starts: range, length: int, availabilities: Sequence[_Availability]
 ) -> tuple[list[int], list[int]]:
     """Return, per candidate start, how many delegations are inside and the minutes outside."""
-    weights: dict[int, tuple[_Availability, int]] = {}
-    for availability in availabilities:  # delegations alike share an availability: score it once
-        _, count = weights.get(id(availability), (availability, 0))
-        weights[id(availability)] = (availability, count + 1)
+    # delegations alike share one availability (same object): score it once, count it n times
+    shared = {id(availability): availability for availability in availabilities}
+    counts = Counter(id(availability) for availability in availabilities)
     ends = [moment + length for moment in starts]
     inside = [0] * len(starts)
     minutes = [0] * len(starts)
-    for availability, count in weights.values():
+    for key, availability in shared.items():
+        count = counts[key]
         inside_each = availability.inside_each(starts, ends)
         outside_each = availability.seconds_outside_each(starts, ends)
         inside = [total + count * found for total, found in zip(inside, inside_each, strict=True)]
         minutes = [
-            total + count * -(-seconds // MINUTE)
+            total + count * _minutes_up(seconds)
             for total, seconds in zip(minutes, outside_each, strict=True)
         ]
     return inside, minutes
@@ -657,7 +663,7 @@ def _proposal(
         for code in codes
         if not available[code].is_inside(start, end)
     )
-    minutes = sum(-(-available[code].seconds_outside(start, end) // MINUTE) for code in codes)
+    minutes = sum(_minutes_up(available[code].seconds_outside(start, end)) for code in codes)
     return Proposal(
         start_utc=_instant(start),
         end_utc=_instant(end),
@@ -676,11 +682,16 @@ def _outside_hours(
     wall_start, wall_end = availability.clock.walls((start, end))
     return OutsideHours(
         delegation=delegation.code,
-        minutes=-(-availability.seconds_outside(start, end) // MINUTE),
+        minutes=_minutes_up(availability.seconds_outside(start, end)),
         start_local=utc_to_local(_instant(start), delegation.tz_name),
         end_local=utc_to_local(_instant(end), delegation.tz_name),
         non_working_day=availability.touches_non_working_day(wall_start, wall_end),
     )
+
+
+def _minutes_up(seconds: int) -> int:
+    """Return seconds as minutes, a part minute counting as one."""
+    return -(-seconds // MINUTE)
 
 
 def _minutes_text(length: timedelta) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +19,7 @@ from vconf.timetable import Timetable
 from vconf.timezones import format_offset, utc_to_local
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-    from rich.table import Table
+    from rich.console import Console, ConsoleOptions, RenderableType
     from rich.text import Text
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -33,10 +33,11 @@ CELLS = {
 }
 LEGEND = {
     CellState.WORK: "working hours",
-    CellState.OFF_HOURS: "awake, outside hours",
-    CellState.NIGHT: "night (22:00-07:00)",
+    CellState.OFF_HOURS: "awake, off hours",
+    CellState.NIGHT: "night",
     CellState.NON_WORKING: "weekend or holiday",
 }
+COLUMN_GAP = "  "
 HOURS_PER_GROUP = 3  # a space and an hour label every three hours
 CODE_WIDTH = 8
 
@@ -218,28 +219,25 @@ def _legend() -> Text:
     return text
 
 
-def _zone_table(grid: ZoneGrid) -> Table:
-    """Return code, name, zone, offset and abbreviation, and hours in the event zone per row."""
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("Code", no_wrap=True)
-    table.add_column("Name", overflow="ellipsis", no_wrap=True, ratio=1)
-    table.add_column("Zone", overflow="fold")
-    table.add_column("Offset", no_wrap=True)
-    table.add_column(f"Hours in {_city(grid.event.tz_name)}", no_wrap=True)
-    for row in grid.rows:
-        table.add_row(
-            row.delegation.code,
-            row.delegation.name,
-            row.delegation.tz_name,
-            f"{format_offset(row.offset)} {row.abbreviation}".strip(),
-            _span_text(row.hours_start_local, row.hours_end_local, grid.day),
-        )
-    return table
+def _zone_table(grid: ZoneGrid) -> RenderableType:
+    """Return code, offset, hours in the event zone, zone and name, one line per delegation."""
+    heading = ("Code", "Offset", f"Hours in {_city(grid.event.tz_name)}", "Zone", "Name")
+    return _ZoneTable((heading, *(_zone_table_row(row, grid.day) for row in grid.rows)))
 
 
-def _clock_changes_text(grid: ZoneGrid) -> Iterator[Text]:
+def _zone_table_row(row: ZoneRow, day: date) -> tuple[str, ...]:
+    """Return the cells of one delegation in the zone table."""
+    delegation = row.delegation
+    return (
+        delegation.code,
+        f"{format_offset(row.offset)} {row.abbreviation}".strip(),
+        _span_text(row.hours_start_local, row.hours_end_local, day),
+        delegation.tz_name,
+        delegation.name,
+    )
+
+
+def _clock_changes_text(grid: ZoneGrid) -> Iterator[RenderableType]:
     """Yield a heading and one line per clock change in the event's days, or a line saying none."""
     from rich.text import Text
 
@@ -249,21 +247,18 @@ def _clock_changes_text(grid: ZoneGrid) -> Iterator[Text]:
         return
     yield Text(f"Clock changes {days}:", style="bold")
     for row in grid.clock_changes:
-        yield Text(_clock_change_line(row))
+        yield _Indented(Text(_clock_change_line(row, grid.event.tz_name)), 0)
 
 
-def _clock_change_line(row: ClockChangeRow) -> str:
-    """Return `Sun 12 Mar 2023  America/New_York (US): 02:00 EST → 03:00 EDT (07:00 UTC)`."""
+def _clock_change_line(row: ClockChangeRow, event_tz_name: str) -> str:
+    """Return `Sun 12 Mar 2023 02:00 EST → 03:00 EDT (UTC-04:00)  America/New_York: US, CA`."""
     change = row.change
-    who = f" ({', '.join(row.delegations)})" if row.delegations else " (event zone)"
     before = f"{row.local_before:%H:%M} {change.abbreviation_before}".strip()
     after = f"{row.local_after:%H:%M} {change.abbreviation_after}".strip()
-    offsets = (
-        f"UTC{format_offset(change.offset_before)} {ARROW} {format_offset(change.offset_after)}"
-    )
+    who = [*row.delegations, *(["event zone"] if row.tz_name == event_tz_name else [])]
     return (
-        f"{_day_text(row.local_before.date())}  {row.tz_name}{who}: {before} {ARROW} {after}, "
-        f"{offsets}, at {row.at_utc:%H:%M} UTC"
+        f"{_day_text(row.local_before.date())} {before} {ARROW} {after} "
+        f"(UTC{format_offset(change.offset_after)})  {row.tz_name}: {', '.join(who)}"
     )
 
 
@@ -273,13 +268,13 @@ def _clock_change_line(row: ClockChangeRow) -> str:
 def proposals_as_text(
     proposals: tuple[Proposal, ...], timetable: Timetable
 ) -> Iterator[RenderableType]:
-    """Yield a heading, then per proposal its rank and times, its score, clashes and who is outside."""
+    """Yield a heading, then per proposal: rank and times, score, clashes, who is outside."""
     from rich.text import Text
 
     if not proposals:
         yield Text("No start time to propose.")
         return
-    yield Text(_proposals_heading(proposals[0], timetable), style="bold")
+    yield _Indented(Text(_proposals_heading(proposals[0], timetable), style="bold"), 0)
     width = len(str(len(proposals))) + 2
     for rank, proposal in enumerate(proposals, start=1):
         yield Text()
@@ -297,23 +292,24 @@ def _proposals_heading(first: Proposal, timetable: Timetable) -> str:
     return f"Best start times for a {length} min session with {who}:"
 
 
-def _proposal_text(proposal: Proposal, timetable: Timetable, rank: str) -> Iterator[Text]:
+def _proposal_text(proposal: Proposal, timetable: Timetable, rank: str) -> Iterator[RenderableType]:
     """Yield a proposal's lines: times, score, then clashes and outside delegations if any."""
     from rich.text import Text
 
-    indent = " " * len(rank)
+    indent = len(rank)
     tz_name = timetable.conference.event.tz_name
     start = utc_to_local(proposal.start_utc, tz_name)
     end = utc_to_local(proposal.end_utc, tz_name)
     utc = _span_text(proposal.start_utc, proposal.end_utc, proposal.start_utc.date())
     times = f"{_day_text(start.date())} {_span_text(start, end, start.date())} {start.tzname()}"
     yield Text(f"{rank}{times}  ({utc} UTC)", style="bold")
-    yield Text(indent + _score_text(proposal))
+    yield _Indented(Text(_score_text(proposal)), indent)
     if proposal.clashes:
-        yield Text(f"{indent}clashes with {', '.join(proposal.clashes)}", style="yellow")
+        clashes = Text(f"clashes with {', '.join(proposal.clashes)}", style="yellow")
+        yield _Indented(clashes, indent)
     if proposal.outside:
         details = "; ".join(_outside_text(outside) for outside in proposal.outside)
-        yield Text(f"{indent}outside: {details}")
+        yield _Indented(Text(f"outside: {details}"), indent)
 
 
 def _score_text(proposal: Proposal) -> str:
@@ -323,7 +319,7 @@ def _score_text(proposal: Proposal) -> str:
 
 
 def _outside_text(outside: OutsideHours) -> str:
-    """Return `US 60 min (Tue 02:00–03:00 EST)`, noting a weekend day or holiday."""
+    """Return `US 60 min (Tue 02:00-03:00 EST)` (an en dash), noting a non-working day."""
     start, end = outside.start_local, outside.end_local
     weekday = WEEKDAYS[start.weekday()]
     when = f"{weekday} {_span_text(start, end, start.date())} {start.tzname() or ''}".strip()
@@ -331,11 +327,55 @@ def _outside_text(outside: OutsideHours) -> str:
     return f"{outside.delegation} {outside.minutes} min ({when}{day_off})"
 
 
+# ---- layout ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ZoneTable:
+    """Rows of cells (the heading first) in columns two spaces apart, never wrapped.
+
+    Each line is cut with an ellipsis at the console's width, which cuts the last column first.
+    """
+
+    rows: tuple[tuple[str, ...], ...]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        from rich.cells import cell_len
+        from rich.text import Text
+
+        columns = range(len(self.rows[0]) - 1)
+        widths = [max(cell_len(row[column]) for row in self.rows) for column in columns]
+        for number, row in enumerate(self.rows):
+            cells = [
+                cell + " " * (width - cell_len(cell))
+                for cell, width in zip(row[:-1], widths, strict=True)
+            ]
+            line = Text(COLUMN_GAP.join([*cells, row[-1]]), style="" if number else "bold")
+            line.truncate(options.max_width, overflow="ellipsis")
+            yield line
+
+
+@dataclass(frozen=True, slots=True)
+class _Indented:
+    """Text wrapped at the console's width less `indent`, every line indented (no end spaces)."""
+
+    text: Text
+    indent: int
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        from rich.text import Text
+
+        width = max(options.max_width - self.indent, 20)
+        for line in self.text.wrap(console, width):
+            line.rstrip()
+            yield Text(" " * self.indent) + line
+
+
 # ---- words -------------------------------------------------------------------------------------
 
 
 def _span_text(start: datetime, end: datetime, day: date) -> str:
-    """Return `19:00 -1–10:00`: times on another date than `day` marked `+1`/`-1`.
+    """Return `19:00 -1-10:00` (an en dash): a time on another date than `day` marked `+1`/`-1`.
 
     An end at the next midnight is `24:00` of its start's date, as SPEC §2 counts it.
     """
