@@ -130,7 +130,7 @@ def slots_for(
 ) -> tuple[Slot, ...]:
     """Return the slots a party sees: its own sessions, restricted ones included.
 
-    With no party, every slot (the organiser's view); use `public_slots` for the public calendar.
+    With no party, every slot: the organiser's view.
     """
     if delegation is not None:
         return tuple(slot for slot in timetable.slots if delegation in slot.delegations)
@@ -138,7 +138,3 @@ def slots_for(
         return tuple(slot for slot in timetable.slots if person in slot.people)
     return timetable.slots
 
-
-def public_slots(timetable: Timetable) -> tuple[Slot, ...]:
-    """Return the slots anyone may see: every session but the restricted ones."""
-    return tuple(slot for slot in timetable.slots if not slot.session.is_restricted)

@@ -1,0 +1,683 @@
+#!/usr/bin/env python3
+"""Time vconf as whole processes and compare it with baselines (issue 6).
+
+Usage::
+
+    python benchmarks/run.py [--sizes S,M,L,XL] [--runs N] [--seed N]
+                             [--no-write] [--strict] [--cache-dir DIR]
+
+Every command is a fresh process started through the installed entry point:
+the ``vconf`` script next to ``sys.executable`` (the same virtual environment),
+else the first ``vconf`` on PATH. The machine is noisy, so each command runs
+several times (default 5 for start-up, S and M; 3 for L and XL), the rounds are
+interleaved (every command once per round) and the median is kept; the
+baselines (``python -c pass``, parsing the file with ``tomllib``) are measured
+in the same run. The table of ratios is printed and, unless ``--no-write``,
+written with the absolute medians to ``benchmarks/RESULTS.md``.
+
+The input files come from ``benchmarks/generate.py`` and are cached in
+DIR (default: ``<tmp>/vconf-bench``) by size, seed and generator contents.
+
+``--sizes S,M`` is the CI smoke run: the rows that the issue states on L are
+computed on the largest size given below XL (here M), the scaling row compares
+the two largest sizes given, and the peak RSS is taken on the largest size.
+
+Exit status: 0 even when a goal is missed, unless ``--strict`` (then 1); 2 when
+a command fails (a vconf exit status >= 2 or a crash; exit status 1, problems
+found, is normal on these files, which contain clashes).
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import importlib.util
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
+
+HERE = Path(__file__).resolve().parent
+GENERATOR = HERE / "generate.py"
+RESULTS = HERE / "RESULTS.md"
+SIZE_ORDER = ("S", "M", "L", "XL")
+SMALL_SIZES = ("S", "M")
+DEFAULT_SEED = 2021
+PACKAGES = ("vconf", "pytz", "rich", "tomli", "click")
+
+TIMES = "\u00d7"  # multiplication sign
+DIVIDE = "\u00f7"
+AT_MOST = "\u2264"
+
+PARSE_CODE = (
+    "import sys\n"
+    "try:\n"
+    "    import tomllib\n"
+    "except ImportError:  # Python 3.10\n"
+    "    import tomli as tomllib\n"
+    "with open(sys.argv[1], 'rb') as f:\n"
+    "    tomllib.load(f)\n"
+)
+
+
+class BenchmarkError(Exception):
+    """A command failed (crash or exit status outside what is allowed)."""
+
+
+@dataclass
+class Bench:
+    """One command to time: its argv, how often, and which exit statuses are normal."""
+
+    key: str
+    label: str
+    argv: list[str]
+    runs: int
+    max_ok_status: int = 0
+    fresh_dir: bool = False
+
+
+@dataclass
+class Measurement:
+    """Wall times (seconds), peak RSS (bytes) and exit statuses of a bench's runs."""
+
+    times: list[float] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        """The median wall time."""
+        return statistics.median(self.times)
+
+    @property
+    def peak_rss(self) -> int | None:
+        """The largest peak RSS over the runs, or None where it cannot be measured."""
+        return max(self.rss) if self.rss else None
+
+
+@dataclass
+class Row:
+    """One line of the ratio table: a ratio of two medians, or a peak RSS."""
+
+    label: str
+    goal: float
+    unit: str  # TIMES or "MB"
+    stretch: float | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    note: str = ""
+    value: float | None = None
+
+    @property
+    def result(self) -> str:
+        """PASS, PASS (stretch), MISS, or n/a when there is nothing to compare."""
+        if self.value is None:
+            return "n/a"
+        if self.value > self.goal:
+            return "MISS"
+        if self.stretch is not None and self.value <= self.stretch:
+            return "PASS (stretch)"
+        return "PASS"
+
+    def goal_text(self) -> str:
+        """The goal as printed, e.g. '<= 2.5x (stretch 2.0x)'."""
+        unit = TIMES if self.unit == TIMES else " " + self.unit
+        text = f"{AT_MOST} {self.goal:g}{unit}"
+        if self.stretch is not None:
+            text += f" (stretch {self.stretch:g}{unit})"
+        return text
+
+    def value_text(self) -> str:
+        """The measured value as printed."""
+        if self.value is None:
+            return "n/a"
+        if self.unit == TIMES:
+            return f"{self.value:.2f}{TIMES}"
+        return f"{self.value:.0f} {self.unit}"
+
+
+@dataclass
+class Plan:
+    """Which sizes each row uses."""
+
+    sizes: list[str]
+    base: str  # the issue's L
+    scale_big: str | None  # the issue's XL for the scaling row
+    scale_small: str | None  # the issue's L for the scaling row
+    rss: str  # the issue's XL for the peak RSS
+
+
+# ---- inputs ---------------------------------------------------------------------------------
+
+
+def load_generator() -> ModuleType:
+    """Import benchmarks/generate.py from its path."""
+    spec = importlib.util.spec_from_file_location("vconf_bench_generate", GENERATOR)
+    if spec is None or spec.loader is None:
+        raise BenchmarkError(f"cannot import {GENERATOR}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def input_file(size: str, seed: int, cache_dir: Path) -> Path:
+    """Return the generated file for (size, seed), generating it unless it is cached.
+
+    generate.py runs in a child process: on Linux a child's peak RSS starts at its
+    parent's, so this process must never hold a big file in memory.
+    """
+    digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:12]
+    path = cache_dir / f"{size}-seed{seed}-{digest}.toml"
+    if path.exists():
+        return path
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    started = time.perf_counter()
+    command = [sys.executable, str(GENERATOR), size, "--seed", str(seed), "-o"]
+    completed = subprocess.run([*command, str(partial)], capture_output=True, check=False)
+    if completed.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise BenchmarkError(f"generate.py {size}: {completed.stderr.decode(errors='replace')}")
+    os.replace(partial, path)
+    elapsed = time.perf_counter() - started
+    progress(f"generated {size} ({path.stat().st_size / 1e6:.1f} MB) in {elapsed:.1f}s")
+    return path
+
+
+# ---- running --------------------------------------------------------------------------------
+
+
+def find_vconf() -> str | None:
+    """The vconf entry point next to sys.executable, else the one on PATH."""
+    bindir = Path(sys.executable).parent
+    for name in ("vconf", "vconf.exe"):
+        candidate = bindir / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which("vconf")
+
+
+def progress(message: str) -> None:
+    """Print a progress line to stderr."""
+    print(f"run.py: {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def fresh_directory() -> Iterator[str]:
+    """A new empty temporary directory, removed afterwards."""
+    path = tempfile.mkdtemp(prefix="vconf-bench-export-")
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def rss_bytes(maxrss: int) -> int:
+    """Convert ru_maxrss to bytes (kilobytes on Linux, bytes on macOS)."""
+    return maxrss if sys.platform == "darwin" else maxrss * 1024
+
+
+def run_once(argv: list[str]) -> tuple[float, int | None, int, bytes]:
+    """Run argv once; return wall time, peak RSS (bytes), exit status and stderr."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
+        )
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - started
+            process.returncode = os.waitstatus_to_exitcode(status)
+            rss: int | None = rss_bytes(usage.ru_maxrss)
+        else:  # pragma: no cover - Windows
+            process.wait()
+            elapsed = time.perf_counter() - started
+            rss = None
+        err.seek(0)
+        return elapsed, rss, process.returncode, err.read()
+
+
+def run_bench(bench: Bench, measurement: Measurement) -> None:
+    """Run a bench once (into a fresh directory if it needs one) and record the result."""
+    with contextlib.ExitStack() as stack:
+        argv = list(bench.argv)
+        if bench.fresh_dir:
+            argv.append(stack.enter_context(fresh_directory()))
+        elapsed, rss, status, stderr = run_once(argv)
+    if status < 0 or status > bench.max_ok_status:
+        tail = stderr.decode("utf-8", "replace").strip()[-2000:]
+        raise BenchmarkError(f"{bench.label}: exit status {status}\n  $ {' '.join(argv)}\n{tail}")
+    measurement.times.append(elapsed)
+    measurement.statuses.append(status)
+    if rss is not None:
+        measurement.rss.append(rss)
+
+
+def run_all(benches: list[Bench]) -> dict[str, Measurement]:
+    """Run the benches in interleaved rounds, each until it has its number of runs."""
+    results = {bench.key: Measurement() for bench in benches}
+    rounds = max(bench.runs for bench in benches)
+    for round_number in range(1, rounds + 1):
+        for bench in benches:
+            if bench.runs >= round_number:
+                run_bench(bench, results[bench.key])
+                last = results[bench.key].times[-1]
+                progress(f"round {round_number}/{rounds}: {bench.label}: {last:.3f}s")
+    return results
+
+
+# ---- what to run ----------------------------------------------------------------------------
+
+
+def make_plan(sizes: list[str]) -> Plan:
+    """Map the issue's L and XL onto the sizes given."""
+    below_xl = [size for size in sizes if size != "XL"]
+    base = below_xl[-1] if below_xl else sizes[-1]
+    if len(sizes) >= 2:
+        scale_small, scale_big = sizes[-2], sizes[-1]
+    else:
+        scale_small = scale_big = None
+    return Plan(sizes, base, scale_big, scale_small, sizes[-1])
+
+
+def runs_for(size: str | None, runs: int | None) -> int:
+    """The number of runs: --runs, else 5 for start-up/S/M and 3 for L/XL."""
+    if runs is not None:
+        return runs
+    return 5 if size is None or size in SMALL_SIZES else 3
+
+
+def make_benches(plan: Plan, files: dict[str, Path], vconf: str, runs: int | None) -> list[Bench]:
+    """The commands to time: baselines, start-up, and each vconf command on its size."""
+    python = sys.executable
+    benches = [
+        Bench("pass", "python -c pass", [python, "-c", "pass"], runs_for(None, runs)),
+        Bench("help", "vconf --help", [vconf, "--help"], runs_for(None, runs)),
+    ]
+    for size in plan.sizes:
+        path, n = str(files[size]), runs_for(size, runs)
+        benches.append(
+            Bench(f"parse:{size}", f"parse {size} (tomllib)", [python, "-c", PARSE_CODE, path], n)
+        )
+        benches.append(Bench(f"check:{size}", f"vconf check {size}", [vconf, "check", path], n, 1))
+    path, n = str(files[plan.base]), runs_for(plan.base, runs)
+    base = plan.base
+    benches += [
+        Bench(
+            f"check-json:{base}",
+            f"vconf check --format json {base}",
+            [vconf, "check", "--format", "json", path],
+            n,
+            1,
+        ),
+        Bench(f"agenda:{base}", f"vconf agenda {base} (piped)", [vconf, "agenda", path], n, 1),
+        Bench(
+            f"export:{base}",
+            f"vconf export {base} -o <fresh dir>",
+            [vconf, "export", path, "-o"],
+            n,
+            1,
+            fresh_dir=True,
+        ),
+    ]
+    return benches
+
+
+def make_rows(plan: Plan, sessions: dict[str, int]) -> list[Row]:
+    """The ratio rows of the issue, on the sizes of the plan."""
+    base = plan.base
+    rows = [
+        Row(
+            f"vconf --help {DIVIDE} python -c pass", 5, TIMES, numerator="help", denominator="pass"
+        ),
+        Row(
+            f"vconf check --format json {base} {DIVIDE} parse {base} (tomllib)",
+            2.5,
+            TIMES,
+            stretch=2.0,
+            numerator=f"check-json:{base}",
+            denominator=f"parse:{base}",
+        ),
+    ]
+    big, small = plan.scale_big, plan.scale_small
+    if big is not None and small is not None:
+        data = sessions[big] / sessions[small]
+        note = "" if (big, small) == ("XL", "L") else f"goal 1.2 {TIMES} the data ratio {data:g}"
+        rows.append(
+            Row(
+                f"vconf check {big} {DIVIDE} vconf check {small}",
+                round(1.2 * data, 2),
+                TIMES,
+                numerator=f"check:{big}",
+                denominator=f"check:{small}",
+                note=note,
+            )
+        )
+    else:
+        rows.append(Row(f"vconf check XL {DIVIDE} vconf check L", 6, TIMES, note="needs two sizes"))
+    rows += [
+        Row(
+            f"vconf agenda {base} (text, piped) {DIVIDE} vconf check {base}",
+            2,
+            TIMES,
+            numerator=f"agenda:{base}",
+            denominator=f"check:{base}",
+        ),
+        Row(
+            f"vconf export {base} {DIVIDE} parse {base} (tomllib)",
+            10,
+            TIMES,
+            stretch=5,
+            numerator=f"export:{base}",
+            denominator=f"parse:{base}",
+        ),
+        Row(f"peak RSS of vconf check {plan.rss}", 400, "MB", numerator=f"check:{plan.rss}"),
+    ]
+    return rows
+
+
+def fill_rows(rows: list[Row], results: dict[str, Measurement]) -> None:
+    """Compute each row's value from the measurements."""
+    for row in rows:
+        if row.numerator is None:
+            continue
+        if row.unit == TIMES and row.denominator is not None:
+            row.value = results[row.numerator].median / results[row.denominator].median
+        else:
+            peak = results[row.numerator].peak_rss
+            row.value = None if peak is None else peak / 1e6
+            if peak is None:
+                row.note = "not measurable on this platform"
+
+
+# ---- reporting ------------------------------------------------------------------------------
+
+
+def markdown_table(header: list[str], lines: list[list[str]], right: set[int]) -> str:
+    """A Markdown table with aligned columns (right-aligned where asked)."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *lines, strict=True)]
+
+    def render(cells: list[str]) -> str:
+        padded = [
+            cell.rjust(width) if i in right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = [("-" * (w - 1) + ":") if i in right else "-" * w for i, w in enumerate(widths)]
+    return "\n".join([render(header), render(rule), *(render(line) for line in lines)])
+
+
+def ratio_table(rows: list[Row]) -> str:
+    """The table of ratios and goals."""
+    lines = [[row.label, row.value_text(), row.goal_text(), row.result, row.note] for row in rows]
+    return markdown_table(["Ratio", "Measured", "Goal", "Result", "Note"], lines, {1})
+
+
+def seconds(value: float) -> str:
+    """A duration in seconds with three decimals."""
+    return f"{value:.3f}"
+
+
+def absolute_table(benches: list[Bench], results: dict[str, Measurement]) -> str:
+    """Medians, extremes, peak RSS and exit statuses of every command."""
+    lines = []
+    for bench in benches:
+        m = results[bench.key]
+        peak = m.peak_rss
+        lines.append(
+            [
+                bench.label,
+                seconds(m.median),
+                seconds(min(m.times)),
+                seconds(max(m.times)),
+                str(len(m.times)),
+                "n/a" if peak is None else f"{peak / 1e6:.0f}",
+                ",".join(str(s) for s in sorted(set(m.statuses))),
+            ]
+        )
+    header = ["Command", "Median s", "Min s", "Max s", "Runs", "Peak RSS MB", "Exit"]
+    return markdown_table(header, lines, {1, 2, 3, 4, 5})
+
+
+def scaling_table(
+    plan: Plan, results: dict[str, Measurement], sessions: dict[str, int], files: dict[str, Path]
+) -> str:
+    """Per size: sessions, file size, parse and check medians, and their ratio."""
+    lines = []
+    for size in plan.sizes:
+        parse, check = results[f"parse:{size}"].median, results[f"check:{size}"].median
+        lines.append(
+            [
+                size,
+                f"{sessions[size]:,}",
+                f"{files[size].stat().st_size / 1e6:.2f}",
+                seconds(parse),
+                seconds(check),
+                f"{check / parse:.2f}{TIMES}",
+            ]
+        )
+    header = ["Size", "Sessions", "File MB", "parse s", "check s", f"check {DIVIDE} parse"]
+    return markdown_table(header, lines, {1, 2, 3, 4, 5})
+
+
+def cpu_model() -> str:
+    """The CPU model name from /proc/cpuinfo, else platform.processor()."""
+    with contextlib.suppress(OSError):
+        for line in (
+            Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+        ):
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "Hardware", "cpu model"):
+                return value.strip()
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def cpu_count() -> int:
+    """The CPUs this process may use (what nproc prints)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def package_versions() -> str:
+    """Installed versions of vconf and its dependencies."""
+    parts = []
+    for name in PACKAGES:
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} not installed")
+    return ", ".join(parts)
+
+
+def sizes_line(plan: Plan) -> str:
+    """Which sizes stand in for the issue's L and XL."""
+    scaling = (
+        f"{plan.scale_big} {DIVIDE} {plan.scale_small}" if plan.scale_big else "n/a (one size)"
+    )
+    return (
+        f"Sizes: {','.join(plan.sizes)}; L-rows on {plan.base}, scaling {scaling}, "
+        f"peak RSS on {plan.rss}"
+    )
+
+
+def results_markdown(plan: Plan, context: dict[str, str], tables: dict[str, str]) -> str:
+    """The text of RESULTS.md."""
+    return "\n".join(
+        [
+            "# vconf benchmark results",
+            "",
+            f"Written by `python benchmarks/run.py` ({context['command']}) on {context['date']}.",
+            "",
+            f"- Machine: {cpu_count()} CPUs (nproc), {cpu_model()}, "
+            f"{platform.system()} {platform.release()}",
+            f"- Python: {platform.python_version()} ({platform.python_implementation()}), "
+            f"`{sys.executable}`",
+            f"- Packages: {package_versions()}",
+            f"- vconf entry point: `{context['vconf']}`",
+            f"- Inputs: `benchmarks/generate.py`, seed {context['seed']}: {context['inputs']}",
+            f"- {sizes_line(plan)}",
+            "- Wall time of whole processes, median of the runs (rounds interleaved, baselines "
+            "in the same run); peak RSS is the largest over the runs (`wait4`). vconf exits 1 "
+            "on these files (they contain clashes): that is expected.",
+            "",
+            "## Ratios",
+            "",
+            tables["ratios"],
+            "",
+            "## Absolute medians",
+            "",
+            tables["absolute"],
+            "",
+            "## check against parse, per size",
+            "",
+            tables["scaling"],
+            "",
+        ]
+    )
+
+
+# ---- main -----------------------------------------------------------------------------------
+
+
+def parse_sizes(value: str) -> list[str]:
+    """Parse --sizes: a comma-separated subset of S,M,L,XL, returned in size order."""
+    chosen = {part.strip().upper() for part in value.split(",") if part.strip()}
+    unknown = chosen - set(SIZE_ORDER)
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"sizes must be a comma-separated subset of {','.join(SIZE_ORDER)}, got {value!r}"
+        )
+    return [size for size in SIZE_ORDER if size in chosen]
+
+
+def positive(value: str) -> int:
+    """Parse a positive integer option."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description="Time vconf against baselines (issue 6).")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=list(SIZE_ORDER),
+        help="comma-separated sizes (default S,M,L,XL; CI: S,M)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=positive,
+        default=None,
+        help="runs per command (default 5 for start-up/S/M, 3 for L/XL)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "vconf-bench",
+        help="where generated inputs are cached (default <tmp>/vconf-bench)",
+    )
+    return parser.parse_args(argv)
+
+
+def prepare_inputs(
+    sizes: list[str], seed: int, cache_dir: Path
+) -> tuple[dict[str, Path], dict[str, int]]:
+    """Generate (or reuse) the input file of each size; return paths and session counts."""
+    generator = load_generator()
+    sessions = {size: int(generator.SIZES[size]) for size in sizes}
+    files = {size: input_file(size, seed, cache_dir) for size in sizes}
+    return files, sessions
+
+
+def report(rows: list[Row], plan: Plan, absolute: str) -> None:
+    """Print the sizes used, the ratio table and the absolute medians."""
+    print(sizes_line(plan))
+    print()
+    print(ratio_table(rows))
+    print()
+    print(absolute)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; see the module docstring for the exit status."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    args = parse_args(argv)
+    vconf = find_vconf()
+    if vconf is None:
+        print(
+            "run.py: no `vconf` next to the Python or on PATH; install the package", file=sys.stderr
+        )
+        return 2
+    plan = make_plan(args.sizes)
+    try:
+        files, sessions = prepare_inputs(plan.sizes, args.seed, args.cache_dir)
+        benches = make_benches(plan, files, vconf, args.runs)
+        results = run_all(benches)
+    except BenchmarkError as error:
+        print(f"run.py: command failed: {error}", file=sys.stderr)
+        return 2
+    rows = make_rows(plan, sessions)
+    fill_rows(rows, results)
+    tables = {
+        "ratios": ratio_table(rows),
+        "absolute": absolute_table(benches, results),
+        "scaling": scaling_table(plan, results, sessions, files),
+    }
+    report(rows, plan, tables["absolute"])
+    if not args.no_write:
+        write_results(plan, args, vconf, files, sessions, tables)
+    missed = [row for row in rows if row.result == "MISS"]
+    return 1 if args.strict and missed else 0
+
+
+def write_results(
+    plan: Plan,
+    args: argparse.Namespace,
+    vconf: str,
+    files: dict[str, Path],
+    sessions: dict[str, int],
+    tables: dict[str, str],
+) -> None:
+    """Write benchmarks/RESULTS.md."""
+    inputs = ", ".join(
+        f"{size} {sessions[size]:,} sessions ({files[size].stat().st_size / 1e6:.1f} MB)"
+        for size in plan.sizes
+    )
+    runs = f"--runs {args.runs}" if args.runs else "5 runs start-up/S/M, 3 runs L/XL"
+    context = {
+        "command": f"--sizes {','.join(plan.sizes)}, {runs}",
+        "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "vconf": vconf,
+        "seed": str(args.seed),
+        "inputs": inputs,
+    }
+    RESULTS.write_text(results_markdown(plan, context, tables), encoding="utf-8")
+    print(f"\nwrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""A restricted session never reaches anyone outside it, in any file or format (a property)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vconf.agenda import build_agenda
+from vconf.export import build_ics_files
+from vconf.model import Conference, Delegation, Event, Hours, Person, Room, Session, Visibility
+from vconf.render import agenda_as_html, agenda_as_json, agenda_as_markdown, agenda_files
+from vconf.render.text import agenda_as_text
+from vconf.timetable import Timetable, build_timetable
+
+NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
+CODES = ("AA", "BB", "CC", "DD")
+ZONES = ("Asia/Jakarta", "America/New_York", "Europe/Berlin", "Australia/Adelaide")
+SHARED_PEOPLE = tuple(f"shared{number}" for number in range(4))
+
+
+@st.composite
+def conferences(draw: st.DrawFn) -> Conference:
+    """Events whose restricted sessions use their own marked title, room and people."""
+    delegations = tuple(
+        Delegation(
+            code, f"Delegation {code}", zone, Hours(0, 1440), email=f"{code.lower()}@x.example"
+        )
+        for code, zone in zip(CODES, ZONES, strict=True)
+    )
+    people = [
+        Person(pid, f"Person {pid}", draw(st.sampled_from(CODES)), f"{pid}@x.example")
+        for pid in SHARED_PEOPLE
+    ]
+    rooms = [Room("public-room", "Public room", "https://meet.example/public")]
+    sessions = []
+    for number in range(1, draw(st.integers(1, 8)) + 1):
+        restricted = draw(st.booleans())
+        session_id = f"{'secret' if restricted else 'open'}{number}"
+        if restricted:
+            own = f"secretperson{number}"
+            people.append(
+                Person(
+                    own, f"Secret Person {number}", draw(st.sampled_from(CODES)), f"{own}@x.example"
+                )
+            )
+            rooms.append(
+                Room(
+                    f"secretroom{number}",
+                    f"Secret room {number}",
+                    f"https://meet.example/secretroom{number}",
+                )
+            )
+            speakers = (own,)
+            room = f"secretroom{number}"
+        else:
+            speakers = tuple(sorted(draw(st.sets(st.sampled_from(SHARED_PEOPLE), max_size=2))))
+            room = "public-room"
+        sessions.append(
+            Session(
+                id=session_id,
+                title=f"Title of {session_id}",
+                description=f"Description of {session_id}",
+                start=datetime(2024, 5, 6, 8) + timedelta(hours=2 * number),
+                tz_name="Asia/Jakarta",
+                number=number,
+                duration=timedelta(hours=1),
+                room=room,
+                delegations=tuple(sorted(draw(st.sets(st.sampled_from(CODES), max_size=2)))),
+                speakers=speakers,
+                visibility=Visibility.RESTRICTED if restricted else Visibility.PUBLIC,
+            )
+        )
+    event = Event("leaks", "Leak test", "Asia/Jakarta")
+    return Conference(event, delegations, tuple(people), tuple(rooms), tuple(sessions))
+
+
+def secrets_of(timetable: Timetable) -> dict[str, tuple[set[str], list[str]]]:
+    """For each restricted session: the parties allowed to see it, and the strings it must hide."""
+    found = {}
+    for slot in timetable.slots:
+        session = slot.session
+        if not session.is_restricted:
+            continue
+        number = session.id.removeprefix("secret")
+        allowed = {f"delegations/{code}" for code in slot.delegations}
+        allowed |= {f"people/{pid}" for pid in slot.people}
+        marks = [f"{session.id}.", f"Title of {session.id}", f"Description of {session.id}",
+                 f"Secret room {number}", f"Secret Person {number}"]  # fmt: skip
+        found[session.id] = (allowed, marks)
+    return found
+
+
+def party_of(path: str) -> str:
+    """`delegations/AA.ics` -> `delegations/AA`; `agendas/AA.md` -> `delegations/AA`."""
+    stem = path.rsplit(".", 1)[0]
+    return stem.replace("agendas/", "delegations/")
+
+
+@given(conferences())
+def test_no_restricted_session_reaches_a_file_of_anyone_outside_it(conference: Conference) -> None:
+    timetable = build_timetable(conference)
+    files = build_ics_files(timetable, now=NOW) | agenda_files(timetable)
+    for session_id, (allowed, marks) in secrets_of(timetable).items():
+        for path, data in files.items():
+            text = data.decode("utf-8").replace("\r\n ", "")
+            if path == f"invites/{session_id}.ics" or party_of(path) in allowed:
+                continue
+            for mark in marks:
+                assert mark not in text, f"{mark!r} of {session_id} leaked into {path}"
+
+
+@given(conferences())
+def test_no_restricted_session_reaches_another_partys_agenda_in_any_format(
+    conference: Conference,
+) -> None:
+    from rich.console import Console
+
+    timetable = build_timetable(conference)
+    secrets = secrets_of(timetable)
+    parties = [("delegation", code) for code in CODES] + [
+        ("person", p.id) for p in conference.people
+    ]
+    for kind, party in parties:
+        options = {kind: party}
+        agenda = build_agenda(timetable, **options)  # type: ignore[arg-type]
+        console = Console(width=80, color_system=None, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+        for renderable in agenda_as_text(agenda):
+            console.print(renderable)
+        outputs = [
+            agenda_as_json(agenda),
+            agenda_as_markdown(agenda),
+            agenda_as_html(agenda),
+            console.export_text(),
+        ]
+        console.file.close()
+        key = f"{'delegations' if kind == 'delegation' else 'people'}/{party}"
+        for session_id, (allowed, marks) in secrets.items():
+            if key in allowed:
+                continue
+            for output in outputs:
+                for mark in marks:
+                    assert mark not in output, f"{mark!r} of {session_id} leaked to {key}"
