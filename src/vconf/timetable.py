@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -49,6 +50,8 @@ class Timetable:
     people: dict[str, Person] = field(default_factory=dict)
     rooms: dict[str, Room] = field(default_factory=dict)
     by_id: dict[str, Slot] = field(default_factory=dict)
+    by_delegation: dict[str, tuple[Slot, ...]] = field(default_factory=dict)
+    by_person: dict[str, tuple[Slot, ...]] = field(default_factory=dict)
     # (session id, zone) -> local start and end; filled on demand, shared by checks and views
     local_spans: dict[tuple[str, str], tuple[datetime, datetime]] = field(
         default_factory=dict, compare=False, repr=False
@@ -73,7 +76,27 @@ def build_timetable(conference: Conference) -> Timetable:
     slots.sort(key=lambda slot: (slot.start_utc, slot.id))
     rooms = {room.id: room for room in conference.rooms}
     by_id = {slot.id: slot for slot in slots}
-    return Timetable(conference, tuple(slots), delegations, people, rooms, by_id)
+    return Timetable(
+        conference,
+        tuple(slots),
+        delegations,
+        people,
+        rooms,
+        by_id,
+        _index(slots, delegations, lambda slot: slot.delegations),
+        _index(slots, people, lambda slot: slot.people),
+    )
+
+
+def _index(
+    slots: list[Slot], keys: Iterable[str], of: Callable[[Slot], tuple[str, ...]]
+) -> dict[str, tuple[Slot, ...]]:
+    """Each key's slots, in timetable order (one pass, not one scan per key)."""
+    groups: dict[str, list[Slot]] = {key: [] for key in keys}
+    for slot in slots:
+        for key in of(slot):
+            groups[key].append(slot)
+    return {key: tuple(group) for key, group in groups.items()}
 
 
 def _pin(session: Session, people: dict[str, Person], every_code: tuple[str, ...]) -> Slot:
@@ -133,8 +156,8 @@ def slots_for(
     With no party, every slot: the organiser's view.
     """
     if delegation is not None:
-        return tuple(slot for slot in timetable.slots if delegation in slot.delegations)
+        return timetable.by_delegation.get(delegation, ())
     if person is not None:
-        return tuple(slot for slot in timetable.slots if person in slot.people)
+        return timetable.by_person.get(person, ())
     return timetable.slots
 
