@@ -33,20 +33,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import importlib.util
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
@@ -179,7 +179,7 @@ def input_file(size: str, seed: int, cache_dir: Path) -> Path:
     generate.py runs in a child process: on Linux a child's peak RSS starts at its
     parent's, so this process must never hold a big file in memory.
     """
-    digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:12]
+    digest = f"{zlib.crc32(GENERATOR.read_bytes()):08x}"  # zlib: hashlib costs 3 MB RSS
     path = cache_dir / f"{size}-seed{seed}-{digest}.toml"
     if path.exists():
         return path
@@ -230,8 +230,19 @@ def rss_bytes(maxrss: int) -> int:
     return maxrss if sys.platform == "darwin" else maxrss * 1024
 
 
+def reset_peak_rss() -> None:
+    """Reset this process's peak RSS to its current RSS (Linux >= 4.0; else a no-op).
+
+    On Linux a child's ru_maxrss starts at the peak RSS of the parent it was forked
+    from, so the runner keeps that floor as low as it can.
+    """
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
 def run_once(argv: list[str]) -> tuple[float, int | None, int, bytes]:
     """Run argv once; return wall time, peak RSS (bytes), exit status and stderr."""
+    reset_peak_rss()
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -403,6 +414,60 @@ def fill_rows(rows: list[Row], results: dict[str, Measurement]) -> None:
                 row.note = "not measurable on this platform"
 
 
+# ---- profiles of the misses ----------------------------------------------------------------
+
+
+def profile_text(stats_file: str) -> str:
+    """The top 15 vconf functions by cumulative time and the top 15 of all by own time."""
+    import io
+    import pstats
+
+    buffer = io.StringIO()
+    stats = pstats.Stats(stats_file, stream=buffer)
+    stats.sort_stats("cumulative").print_stats(r"/vconf/", 15)
+    stats.sort_stats("tottime").print_stats(15)
+    lines = []
+    for line in buffer.getvalue().splitlines():
+        if not line.strip() or stats_file in line or "List reduced" in line:
+            continue
+        # keep the last directory: /venv/lib/.../pytz/tzinfo.py:196 -> pytz/tzinfo.py:196
+        lines.append(re.sub(r"(?<=\s)/\S*/(?=[^/\s]+/[^/\s]+:\d+\()", "", line).rstrip())
+    return "\n".join(lines)
+
+
+def profile_bench(bench: Bench) -> str:
+    """Run a vconf bench once under cProfile (`python -m cProfile -m vconf ...`)."""
+    with tempfile.TemporaryDirectory(prefix="vconf-bench-profile-") as tmp:
+        stats_file = os.path.join(tmp, "profile.out")
+        with contextlib.ExitStack() as stack:
+            tail = bench.argv[1:]
+            if bench.fresh_dir:
+                tail.append(stack.enter_context(fresh_directory()))
+            command = [sys.executable, "-m", "cProfile", "-o", stats_file, "-m", "vconf", *tail]
+            _, _, status, stderr = run_once(command)
+        if status < 0 or status > bench.max_ok_status or not os.path.exists(stats_file):
+            tail_text = stderr.decode("utf-8", "replace").strip()[-2000:]
+            raise BenchmarkError(f"profiling {bench.label}: exit status {status}\n{tail_text}")
+        return profile_text(stats_file)
+
+
+def profile_misses(rows: list[Row], benches: list[Bench]) -> str:
+    """A cProfile top 15 of the vconf command of every missed goal, as Markdown."""
+    by_key = {bench.key: bench for bench in benches}
+    sections = []
+    for row in rows:
+        if row.result != "MISS" or row.numerator is None:
+            continue
+        bench = by_key[row.numerator]
+        progress(f"profiling {bench.label} (missed: {row.label})")
+        sections.append(
+            f"### {row.label}: {row.value_text()}\n\n"
+            f"`python -m cProfile -m vconf {' '.join(bench.argv[1:])}`\n\n"
+            f"```\n{profile_bench(bench)}\n```"
+        )
+    return "\n\n".join(sections)
+
+
 # ---- reporting ------------------------------------------------------------------------------
 
 
@@ -495,6 +560,8 @@ def cpu_count() -> int:
 
 def package_versions() -> str:
     """Installed versions of vconf and its dependencies."""
+    from importlib import metadata  # imported late: it is big, and see reset_peak_rss
+
     parts = []
     for name in PACKAGES:
         try:
@@ -517,38 +584,49 @@ def sizes_line(plan: Plan) -> str:
 
 def results_markdown(plan: Plan, context: dict[str, str], tables: dict[str, str]) -> str:
     """The text of RESULTS.md."""
-    return "\n".join(
-        [
-            "# vconf benchmark results",
+    lines = [
+        "# vconf benchmark results",
+        "",
+        f"Written by `python benchmarks/run.py` ({context['command']}) on {context['date']}.",
+        "",
+        f"- Machine: {cpu_count()} CPUs (nproc), {cpu_model()}, "
+        f"{platform.system()} {platform.release()}",
+        f"- Python: {platform.python_version()} ({platform.python_implementation()}), "
+        f"`{sys.executable}`",
+        f"- Packages: {package_versions()}",
+        f"- vconf entry point: `{context['vconf']}`",
+        f"- Inputs: `benchmarks/generate.py`, seed {context['seed']}: {context['inputs']}",
+        f"- {sizes_line(plan)}",
+        "- Wall time of whole processes, median of the runs (rounds interleaved, baselines "
+        "in the same run); peak RSS is the largest over the runs (`wait4`) and includes a "
+        "floor of the runner's own RSS (Linux starts a child's peak at its parent's), "
+        "about what the `python -c pass` row shows. vconf exits 1 on these files (they "
+        "contain clashes): that is expected.",
+        "",
+        "## Ratios",
+        "",
+        tables["ratios"],
+        "",
+        "## Absolute medians",
+        "",
+        tables["absolute"],
+        "",
+        "## check against parse, per size",
+        "",
+        tables["scaling"],
+        "",
+    ]
+    if tables.get("profiles"):
+        lines += [
+            "## Profiles of the missed goals",
             "",
-            f"Written by `python benchmarks/run.py` ({context['command']}) on {context['date']}.",
+            "One run under cProfile each (slower than the timed runs): the vconf functions by "
+            "cumulative time, then all functions by own time.",
             "",
-            f"- Machine: {cpu_count()} CPUs (nproc), {cpu_model()}, "
-            f"{platform.system()} {platform.release()}",
-            f"- Python: {platform.python_version()} ({platform.python_implementation()}), "
-            f"`{sys.executable}`",
-            f"- Packages: {package_versions()}",
-            f"- vconf entry point: `{context['vconf']}`",
-            f"- Inputs: `benchmarks/generate.py`, seed {context['seed']}: {context['inputs']}",
-            f"- {sizes_line(plan)}",
-            "- Wall time of whole processes, median of the runs (rounds interleaved, baselines "
-            "in the same run); peak RSS is the largest over the runs (`wait4`). vconf exits 1 "
-            "on these files (they contain clashes): that is expected.",
-            "",
-            "## Ratios",
-            "",
-            tables["ratios"],
-            "",
-            "## Absolute medians",
-            "",
-            tables["absolute"],
-            "",
-            "## check against parse, per size",
-            "",
-            tables["scaling"],
+            tables["profiles"],
             "",
         ]
-    )
+    return "\n".join(lines)
 
 
 # ---- main -----------------------------------------------------------------------------------
@@ -592,6 +670,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})"
     )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument(
+        "--no-profile", action="store_true", help="do not profile the commands of missed goals"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument(
         "--cache-dir",
@@ -648,6 +729,14 @@ def main(argv: list[str] | None = None) -> int:
         "scaling": scaling_table(plan, results, sessions, files),
     }
     report(rows, plan, tables["absolute"])
+    if not args.no_profile:
+        try:
+            tables["profiles"] = profile_misses(rows, benches)
+        except BenchmarkError as error:
+            print(f"run.py: {error}", file=sys.stderr)
+            return 2
+        if tables["profiles"]:
+            print(f"\n{tables['profiles']}")
     if not args.no_write:
         write_results(plan, args, vconf, files, sessions, tables)
     missed = [row for row in rows if row.result == "MISS"]

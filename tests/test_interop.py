@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import re
-import textwrap
 import zoneinfo
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -108,13 +107,18 @@ email = "ki@edge.example"
 name = "American Samoa"
 timezone = "Pacific/Pago_Pago"
 
+[people.host]
+name = "Host"
+delegation = "NP"
+email = "host@edge.example"
+
 [[sessions]]
 id = "kathmandu-morning"
 title = "Written in Kathmandu time, +05:45 all year"
 timezone = "Asia/Kathmandu"
 start = 2023-06-15T10:15:00
 duration = "45m"
-delegations = ["NP"]
+moderators = ["host"]
 
 [[sessions]]
 id = "brisbane-in-sydneys-skipped-hour"
@@ -198,12 +202,17 @@ name = "Germany"
 timezone = "Europe/Berlin"
 email = "de@far.example"
 
+[people.chair]
+name = "Chair"
+delegation = "DE"
+
 [[sessions]]
 id = "new-york-summer-2037"
 title = "Summer 2037"
 start = 2037-07-01T12:00:00
 duration = "1h"
 delegations = ["*"]
+moderators = ["chair"]
 
 [[sessions]]
 id = "berlin-new-year-2038"
@@ -239,7 +248,7 @@ def sessions_around(changes: tuple[tuple[str, str, str], ...], codes: dict[str, 
         slug = f"{tz_name.rsplit('/', 1)[1].lower()}-{before[:10]}"
         last, first = datetime.fromisoformat(before), datetime.fromisoformat(after)
         for suffix, start, length in (
-            ("ends-before", last - timedelta(minutes=59), f'end = {last.isoformat()}:00'),
+            ("ends-before", last - timedelta(minutes=59), f"end = {last.isoformat()}"),
             ("starts-after", first, 'duration = "1h"'),
             ("across", last - timedelta(minutes=29), 'duration = "3h"'),
         ):
@@ -259,10 +268,10 @@ EDGE_CODES = {
     "America/Santiago": "CL",
     "Europe/Dublin": "IE",
 }
+FAR_CODES = {"America/New_York": "US", "Europe/Berlin": "DE"}
 EDGE_TOML = {
-    "edge-zones": lambda: EDGE_ZONES + sessions_around(CLOCK_CHANGES, EDGE_CODES),
-    "far-future": lambda: FAR_FUTURE
-    + sessions_around(FAR_CLOCK_CHANGES, {"America/New_York": "US", "Europe/Berlin": "DE"}),
+    "edge-zones": EDGE_ZONES + sessions_around(CLOCK_CHANGES, EDGE_CODES),
+    "far-future": FAR_FUTURE + sessions_around(FAR_CLOCK_CHANGES, FAR_CODES),
 }
 CORPORA = (*sorted(EXAMPLES), *EDGE_TOML)
 
@@ -289,16 +298,17 @@ def corpus(name: str) -> Corpus:
     if name in EXAMPLES:
         conference = read_conference(str(EXAMPLES[name]))
     else:
-        conference = conference_from_text(textwrap.dedent(EDGE_TOML[name]()))
+        conference = conference_from_text(EDGE_TOML[name])
     timetable = build_timetable(conference)
     return Corpus(timetable, build_ics_files(timetable, now=NOW))
 
 
-# ---- a reader of our own: content lines, VEVENT times and VTIMEZONEs ------------------------------
+# ---- a reader of our own: content lines, VEVENT times and VTIMEZONEs -------------------------
 
 Reading = tuple[str, datetime, datetime]  # UID, start and end in UTC
-_LINE = re.compile(r'([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:]*)(?:,(?:"[^"]*"|[^";:,]*))*)*):(.*)')
-_PARAM = re.compile(r';([A-Za-z0-9-]+)=("[^"]*"|[^";:]*)')
+_VALUE = r'(?:"[^"]*"|[^";:,]*)'  # a parameter value, quoted or not
+_LINE = re.compile(rf"([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+={_VALUE}(?:,{_VALUE})*)*):(.*)")
+_PARAM = re.compile(rf";([A-Za-z0-9-]+)=({_VALUE}(?:,{_VALUE})*)")
 _OFFSET = re.compile(r"([+-])(\d\d)(\d\d)(\d\d)?")
 _HORIZON = datetime(2200, 1, 1)  # how far an RRULE observance is expanded
 
@@ -381,6 +391,7 @@ def content_lines(data: bytes) -> Iterator[tuple[str, dict[str, str], str]]:
 
 
 def read_own(data: bytes) -> OwnCalendar:
+    """Return a file's VEVENTs (UID, DTSTART, DTEND) and VTIMEZONEs, read line by line."""
     calendar, path = OwnCalendar(), []
     tzid, event, observance = "", Event(), Observance()
     for name, params, value in content_lines(data):
@@ -416,24 +427,28 @@ def read_time(value: str, tzid: str | None) -> Time:
     return Time(datetime.strptime(value, "%Y%m%dT%H%M%S"), tzid)
 
 
-def resolve_in_vtimezone(observances: list[Observance], wall: datetime) -> datetime:
-    """Return the one instant a wall time names in a VTIMEZONE (RFC 5545 §3.6.5).
+Onsets = list[tuple[datetime, timedelta]]  # (naive UTC instant, offset from then on), sorted
+
+
+def onsets_of(observances: list[Observance]) -> Onsets:
+    return sorted(onset for observance in observances for onset in observance.onsets())
+
+
+def instants_in_vtimezone(onsets: Onsets, wall: datetime) -> list[datetime]:
+    """Return the instants a wall time names in a VTIMEZONE (RFC 5545 §3.6.5).
 
     An offset is the wall's if, at the instant `wall - offset`, the latest observance onset
-    brings that offset. Exactly one must fit: none means the wall is skipped or before the
-    VTIMEZONE's first observance, two mean it happens twice; vconf writes neither.
+    brings that offset. A wall time vconf writes names exactly one instant: none means it is
+    skipped or before the VTIMEZONE's first observance, two that it happens twice.
     """
-    periods = sorted(onset for observance in observances for onset in observance.onsets())
-    assert periods, "a VTIMEZONE without observances"
-    starts = [start for start, _ in periods]
+    starts = [start for start, _ in onsets]
     fits = []
-    for offset in sorted({offset for _, offset in periods}):
+    for offset in {offset for _, offset in onsets}:
         instant = wall - offset
         index = bisect_right(starts, instant) - 1
-        if index >= 0 and periods[index][1] == offset:
+        if index >= 0 and onsets[index][1] == offset:
             fits.append(instant.replace(tzinfo=UTC))
-    assert len(fits) == 1, f"{wall} names {len(fits)} instants in this VTIMEZONE"
-    return fits[0]
+    return sorted(fits)
 
 
 # ---- the five readings ---------------------------------------------------------------------------
@@ -441,15 +456,22 @@ def resolve_in_vtimezone(observances: list[Observance], wall: datetime) -> datet
 
 def by_vtimezone(data: bytes) -> list[Reading]:
     calendar = read_own(data)
+    zones = {tzid: onsets_of(observances) for tzid, observances in calendar.zones.items()}
 
-    def instant(time: Time) -> datetime:
+    def instant(uid: str, time: Time) -> datetime:
         if time.tzid is None:
             return time.wall.replace(tzinfo=UTC)
-        assert time.tzid in calendar.zones, f"TZID={time.tzid} has no VTIMEZONE in the file"
-        return resolve_in_vtimezone(calendar.zones[time.tzid], time.wall)
+        assert time.tzid in zones, f"{uid}: TZID={time.tzid} has no VTIMEZONE"
+        fits = instants_in_vtimezone(zones[time.tzid], time.wall)
+        assert len(fits) == 1, f"{uid}: {time.wall} names {len(fits)} instants in {time.tzid}"
+        return fits[0]
 
     return [
-        (event.uid, instant(event.times["DTSTART"]), instant(event.times["DTEND"]))
+        (
+            event.uid,
+            instant(event.uid, event.times["DTSTART"]),
+            instant(event.uid, event.times["DTEND"]),
+        )
         for event in calendar.events
     ]
 
@@ -472,7 +494,11 @@ def by_icalendar(data: bytes) -> list[Reading]:
     for component in calendar.walk():
         assert not component.errors, f"{component.name}: {component.errors}"
     return [
-        (str(event["UID"]), event.start.astimezone(UTC), event.end.astimezone(UTC))
+        (
+            str(event["UID"]),
+            event.decoded("DTSTART").astimezone(UTC),
+            event.decoded("DTEND").astimezone(UTC),
+        )
         for event in calendar.walk("VEVENT")
     ]
 
@@ -553,10 +579,10 @@ def test_every_parser_reads_every_exported_event_at_its_timetable_instants(
     assert disagreements(exported.files, exported.expected(), READINGS[reading]) == []
 
 
-def test_every_example_and_edge_event_exports_files_with_events() -> None:
-    for name in CORPORA:
-        files = corpus(name).files
-        assert sum(data.count(b"BEGIN:VEVENT\r\n") for data in files.values()) > len(files)
+@pytest.mark.parametrize("name", CORPORA)
+def test_every_kind_of_file_is_in_the_agreement_test(name: str) -> None:
+    kinds = {path.split("/")[0] if "/" in path else "event" for path in corpus(name).files}
+    assert kinds == {"event", "delegations", "people", "invites"}
 
 
 # ---- the edge events test what they claim --------------------------------------------------------
@@ -571,7 +597,9 @@ def is_plain_wall(wall: datetime, tz_name: str) -> bool:
     return first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
 
 
-@pytest.mark.parametrize("change", CLOCK_CHANGES + FAR_CLOCK_CHANGES, ids=lambda c: f"{c[0]}@{c[1]}")
+@pytest.mark.parametrize(
+    "change", CLOCK_CHANGES + FAR_CLOCK_CHANGES, ids=lambda c: f"{c[0]}@{c[1]}"
+)
 def test_each_listed_clock_change_happens_between_its_two_wall_times(
     change: tuple[str, str, str],
 ) -> None:
@@ -634,11 +662,19 @@ def ending_in_2037(block: dict[str, str]) -> dict[str, str]:
 
 def test_vtimezone_reader_catches_observances_dated_in_the_new_offset() -> None:
     files = corpus("edge-zones").files
-    wrong = {path: rewrite_observances(data, dated_in_the_new_offset) for path, data in files.items()}
+    wrong = {
+        path: rewrite_observances(data, dated_in_the_new_offset) for path, data in files.items()
+    }
     expected = corpus("edge-zones").expected()
-    assert any("adelaide-2023-10-01-starts-after" in line for line in disagreements(
-        wrong, expected, by_vtimezone
-    ))  # fmt: skip
+    found = disagreements(wrong, expected, by_vtimezone)
+    # the day Adelaide's clocks go forward, 03:00 now falls before the (late) onset of ACDT;
+    # vobject compares wall times with DTSTART, so it lets this through outside the changed hour
+    session = "adelaide-2023-10-01-starts-after"  # an invite holds this one session
+    skipped = (
+        f"invites/{session}.ics: AssertionError: {session}.edge-zones@edge.example: "
+        "2023-10-01 03:00:00 names 0 instants in Australia/Adelaide"
+    )
+    assert any(line.startswith(skipped) for line in found), found
     assert disagreements(wrong, expected, by_zoneinfo) == []  # the name still says it all
 
 
@@ -649,3 +685,67 @@ def test_vtimezone_readers_catch_a_vtimezone_that_stops_in_2037(reading: str) ->
     found = disagreements(stale, corpus("far-future").expected(), READINGS[reading])
     assert any("new_york-2038-11-07-ends-before" in line for line in found)
     assert any("berlin-2039-03-27-starts-after" in line for line in found)
+
+
+NEW_YORK_BY_RULES = b"""\
+BEGIN:VCALENDAR\r
+BEGIN:VTIMEZONE\r
+TZID:America/New_York\r
+BEGIN:STANDARD\r
+DTSTART:19671029T020000\r
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;UNTIL=20061029T060000Z\r
+TZOFFSETFROM:-0400\r
+TZOFFSETTO:-0500\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:19870405T020000\r
+RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU;UNTIL=20060402T070000Z\r
+TZOFFSETFROM:-0500\r
+TZOFFSETTO:-0400\r
+END:DAYLIGHT\r
+BEGIN:DAYLIGHT\r
+DTSTART:20070311T020000\r
+RDATE:20070311T020000,20080309T020000\r
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r
+TZOFFSETFROM:-0500\r
+TZOFFSETTO:-0400\r
+END:DAYLIGHT\r
+BEGIN:STANDARD\r
+DTSTART:20071104T020000\r
+RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\r
+TZOFFSETFROM:-0400\r
+TZOFFSETTO:-0500\r
+END:STANDARD\r
+END:VTIMEZONE\r
+END:VCALENDAR\r
+"""  # RFC 5545 §3.6.5's example, with an RDATE that repeats two of the RRULE's onsets
+
+
+@pytest.mark.parametrize(
+    "wall",
+    [
+        "2006-04-02T03:00",  # the last onset of an RRULE with UNTIL
+        "2006-10-29T00:59",
+        "2006-10-29T02:00",
+        "2007-03-11T03:00",
+        "2038-07-01T12:00",
+        "2039-11-06T00:59",
+        "2039-11-06T02:00",
+    ],
+)
+def test_vtimezone_reader_applies_rrule_and_rdate_observances_like_zoneinfo(wall: str) -> None:
+    (observances,) = read_own(NEW_YORK_BY_RULES).zones.values()
+    local = datetime.fromisoformat(wall)
+    by_zoneinfo = local.replace(tzinfo=zoneinfo.ZoneInfo("America/New_York")).astimezone(UTC)
+    assert instants_in_vtimezone(onsets_of(observances), local) == [by_zoneinfo]
+
+
+def test_vtimezone_reader_finds_no_instant_in_a_gap_and_two_in_a_fold() -> None:
+    (observances,) = read_own(NEW_YORK_BY_RULES).zones.values()
+    onsets = onsets_of(observances)
+    assert instants_in_vtimezone(onsets, datetime(2039, 3, 13, 2, 30)) == []
+    assert instants_in_vtimezone(onsets, datetime(2039, 11, 6, 1, 30)) == [
+        datetime(2039, 11, 6, 5, 30, tzinfo=UTC),
+        datetime(2039, 11, 6, 6, 30, tzinfo=UTC),
+    ]
+    assert instants_in_vtimezone(onsets, datetime(1960, 1, 1)) == []  # before its first onset

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from vconf.timetable import Slot, Timetable
-from vconf.timezones import TimeIssue, format_offset, offset_and_abbreviation, utc_to_local
+from vconf.timezones import (
+    DAY_SECONDS,
+    ORDINAL_OF_EPOCH_DAY,
+    TimeIssue,
+    format_offset,
+    local_seconds,
+    offset_and_abbreviation,
+    utc_to_local,
+)
 
 
 class ProblemKind(enum.Enum):
@@ -217,47 +225,65 @@ def outside_hours(timetable: Timetable) -> Iterator[Problem]:
     for slot in timetable.slots:
         for code in slot.delegations:
             delegation = timetable.delegations[code]
-            start, end = timetable.local_span(slot, delegation.tz_name)
+            start = local_seconds(slot.start_utc, delegation.tz_name)
+            end = local_seconds(slot.end_utc, delegation.tz_name)
             if _inside_hours(start, end, delegation.hours.start * 60, delegation.hours.end * 60):
                 continue
+            local_start = utc_to_local(slot.start_utc, delegation.tz_name)
+            local_end = utc_to_local(slot.end_utc, delegation.tz_name)
             message = (
-                f"{slot.id} is at {_local_span(start, end)} for {delegation.name} ({code}), "
-                f"outside its hours {delegation.hours}"
+                f"{slot.id} is at {_local_span(local_start, local_end)} for {delegation.name} "
+                f"({code}), outside its hours {delegation.hours}"
             )
             yield _problem(ProblemKind.OUTSIDE_HOURS, code, (slot,), message)
 
 
-def _inside_hours(start: datetime, end: datetime, hours_start: int, hours_end: int) -> bool:
-    """Whether [start, end) lies in one local day's window; an end at next 00:00 counts as 24:00."""
-    start_second = _second_of_day(start)
-    if end.date() == start.date():
-        end_second = _second_of_day(end)
-    elif end.date() == start.date() + timedelta(days=1) and _second_of_day(end) == 0:
-        end_second = 24 * 3600
-    else:
+def _inside_hours(start: int, end: int, hours_start: int, hours_end: int) -> bool:
+    """Whether local [start, end) (seconds since 1970 local) lies in one day's window.
+
+    An end at the next day's 00:00 counts as 24:00 of the start date (SPEC §2).
+    """
+    start_day, start_second = divmod(start, DAY_SECONDS)
+    end_day, end_second = divmod(end, DAY_SECONDS)
+    if end_day == start_day + 1 and end_second == 0:
+        end_day, end_second = start_day, DAY_SECONDS
+    if end_day != start_day:
         return False  # crosses midnight: never inside (SPEC §2)
     return hours_start <= start_second and end_second <= hours_end
 
 
-def _second_of_day(moment: datetime) -> int:
-    return moment.hour * 3600 + moment.minute * 60 + moment.second
-
-
 def non_working_days(timetable: Timetable) -> Iterator[Problem]:
     """One `non-working-day` per (session, delegation) touching a weekend day or holiday."""
+    holiday_days = {
+        delegation.code: {day.toordinal() - ORDINAL_OF_EPOCH_DAY for day in delegation.holidays}
+        for delegation in timetable.conference.delegations
+    }
     for slot in timetable.slots:
         for code in slot.delegations:
             delegation = timetable.delegations[code]
-            days = touched_dates(*timetable.local_span(slot, delegation.tz_name))
-            holidays = delegation.holidays
+            first = local_seconds(slot.start_utc, delegation.tz_name) // DAY_SECONDS
+            # an end at 00:00 does not touch its date (SPEC §2): the last second before it does
+            last = (local_seconds(slot.end_utc, delegation.tz_name) - 1) // DAY_SECONDS
+            holidays, weekend = holiday_days[code], delegation.weekend
             off = [
-                f"{day:%a %Y-%m-%d} ({'holiday' if day in holidays else 'weekend'})"
-                for day in days
-                if day in holidays or day.weekday() in delegation.weekend
+                day
+                for day in range(first, last + 1)
+                if day in holidays or (day + 3) % 7 in weekend  # 1970-01-01 was a Thursday
             ]
             if off:
-                message = f"{slot.id} falls on {', '.join(off)} for {delegation.name} ({code})"
+                message = (
+                    f"{slot.id} falls on {_days_off(off, holidays)} for {delegation.name} ({code})"
+                )
                 yield _problem(ProblemKind.NON_WORKING_DAY, code, (slot,), message)
+
+
+def _days_off(days: list[int], holidays: set[int]) -> str:
+    """`Sat 2021-11-20 (weekend), Mon 2021-11-22 (holiday)` from local day numbers."""
+    return ", ".join(
+        f"{date.fromordinal(day + ORDINAL_OF_EPOCH_DAY):%a %Y-%m-%d} "
+        f"({'holiday' if day in holidays else 'weekend'})"
+        for day in days
+    )
 
 
 _TICK = timedelta(microseconds=1)

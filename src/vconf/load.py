@@ -75,7 +75,11 @@ def read_conference(path: str) -> Conference:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         raise VconfError(f"the file is larger than {limit} MB, the limit vconf reads", file=path)
     try:
-        return conference_from_bytes(data)
+        text = _decode(data)
+        del data  # a big file is held once at a time: bytes, then text, then tables (peak RSS)
+        document = _parse_toml(text)
+        del text
+        return _read_document(document)
     except VconfError as error:
         error.file = path
         raise
@@ -83,6 +87,11 @@ def read_conference(path: str) -> Conference:
 
 def conference_from_bytes(data: bytes) -> Conference:
     """Return the conference in TOML bytes (UTF-8, a BOM accepted)."""
+    return conference_from_text(_decode(data))
+
+
+def _decode(data: bytes) -> str:
+    """Return the text of UTF-8 bytes (a BOM accepted), or say where it is not UTF-8."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -92,7 +101,7 @@ def conference_from_bytes(data: bytes) -> Conference:
         raise VconfError(
             f"line {line}: the file is not UTF-8 (byte 0x{data[error.start]:02x}); save it as UTF-8"
         ) from error
-    return conference_from_text(text)
+    return text
 
 
 def conference_from_text(text: str) -> Conference:
@@ -186,7 +195,7 @@ def _read_delegation(code: str, raw: dict[str, Any], event: Event) -> Delegation
         tz_name=_required(raw, "timezone", _zone_value),
         hours=_optional(raw, "hours", _hours_value) or event.hours,
         weekend=(5, 6) if weekend is None else weekend,
-        holidays=tuple(_optional(raw, "holidays", _list_of(_date_value)) or ()),
+        holidays=tuple(_optional(raw, "holidays", _DATES) or ()),
         email=_optional(raw, "email", _email_value),
     )
 
@@ -238,6 +247,7 @@ def _read_sessions(document: dict[str, Any], event: Event) -> tuple[Session, ...
                     )
         seen[session.id] = number
         sessions.append(session)
+        raw[number - 1] = None  # free each parsed table once read: the document is ours
     return tuple(sessions)
 
 
@@ -255,7 +265,7 @@ def _read_session(raw: dict[str, Any], event: Event, number: int) -> Session:
         with inside("end"):
             _check_after(start, end, tz_name)
     people = {
-        key: tuple(_optional(raw, key, _list_of(_id_value)) or ())
+        key: tuple(_optional(raw, key, _IDS) or ())
         for key in ("speakers", "moderators", "attendees")
     }
     if sum(len(ids) for ids in people.values()) > MAX_PEOPLE_PER_SESSION:
@@ -268,14 +278,14 @@ def _read_session(raw: dict[str, Any], event: Event, number: int) -> Session:
         number=number,
         end=end,
         duration=duration,
-        kind=_optional(raw, "kind", _enum_value(Kind)) or Kind.OTHER,
+        kind=_optional(raw, "kind", _KIND) or Kind.OTHER,
         room=_optional(raw, "room", _id_value),
-        delegations=tuple(_optional(raw, "delegations", _list_of(_code_or_star)) or ()),
+        delegations=tuple(_optional(raw, "delegations", _CODES) or ()),
         speakers=people["speakers"],
         moderators=people["moderators"],
         attendees=people["attendees"],
-        languages=tuple(_optional(raw, "languages", _list_of(_id_value)) or ()),
-        visibility=_optional(raw, "visibility", _enum_value(Visibility)) or Visibility.PUBLIC,
+        languages=tuple(_optional(raw, "languages", _IDS) or ()),
+        visibility=_optional(raw, "visibility", _VISIBILITY) or Visibility.PUBLIC,
         description=_optional(raw, "description", _text_value) or "",
     )
 
@@ -530,11 +540,13 @@ def _weekend_value(value: Any) -> tuple[int, ...]:
 
 
 def _enum_value(enum_type: type[Any]) -> Callable[[Any], Any]:
+    members = {member.value: member for member in enum_type}
+
     def read(value: Any) -> Any:
-        choices = [member.value for member in enum_type]
-        if value not in choices:
-            raise VconfError(f"expected one of {', '.join(choices)}, got {_describe(value)}")
-        return enum_type(value)
+        member = members.get(value) if isinstance(value, str) else None
+        if member is None:
+            raise VconfError(f"expected one of {', '.join(members)}, got {_describe(value)}")
+        return member
 
     return read
 
@@ -583,3 +595,10 @@ def read_duration(text: str) -> timedelta:
     """Return a duration written as on the command line (`"1h30m"`, `"90m"`, `"90"`)."""
     value: Any = int(text) if text.strip().isdigit() else text
     return _duration_value(value)
+
+
+_DATES = _list_of(_date_value)
+_IDS = _list_of(_id_value)
+_CODES = _list_of(_code_or_star)
+_KIND = _enum_value(Kind)
+_VISIBILITY = _enum_value(Visibility)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from vconf.model import Conference, Delegation, Person, Room, Session
-from vconf.timezones import TimeIssue, utc_to_local, wall_to_utc
+from vconf.timezones import TimeIssue, wall_to_utc
 
 UTC_NAME = "UTC"
 
@@ -52,19 +52,6 @@ class Timetable:
     by_id: dict[str, Slot] = field(default_factory=dict)
     by_delegation: dict[str, tuple[Slot, ...]] = field(default_factory=dict)
     by_person: dict[str, tuple[Slot, ...]] = field(default_factory=dict)
-    # (session id, zone) -> local start and end; filled on demand, shared by checks and views
-    local_spans: dict[tuple[str, str], tuple[datetime, datetime]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-
-    def local_span(self, slot: Slot, tz_name: str) -> tuple[datetime, datetime]:
-        """Return the slot's aware local start and end in a zone, computed once per zone."""
-        key = (slot.session.id, tz_name)
-        span = self.local_spans.get(key)
-        if span is None:
-            span = (utc_to_local(slot.start_utc, tz_name), utc_to_local(slot.end_utc, tz_name))
-            self.local_spans[key] = span
-        return span
 
 
 def build_timetable(conference: Conference) -> Timetable:
@@ -160,4 +147,3 @@ def slots_for(
     if person is not None:
         return timetable.by_person.get(person, ())
     return timetable.slots
-

@@ -12,6 +12,7 @@ import difflib
 import enum
 import re
 import zoneinfo
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import cache, lru_cache
@@ -289,3 +290,44 @@ def _bisect_change(zone: zoneinfo.ZoneInfo, low: datetime, high: datetime) -> Cl
         abbreviation_after=after.tzname() or "",
         is_dst_after=bool(after.dst()),
     )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+DAY_SECONDS = 86400
+ORDINAL_OF_EPOCH_DAY = 719163  # date(1970, 1, 1).toordinal()
+
+
+@cache
+def _offset_table(tz_name: str) -> tuple[list[int], list[int], int | None]:
+    """Return a zone's transitions as UTC epoch seconds, the offset (s) from each, and the horizon.
+
+    The first transition is a sentinel far in the past; past the horizon (pytz's table ends with
+    a DST rule still running) callers use `utc_to_local` instead.
+    """
+    zone = _zone(tz_name)
+    times = getattr(zone, "_utc_transition_times", None)
+    infos = getattr(zone, "_transition_info", None)
+    if not times or not infos:
+        offset = zone.utcoffset(_NAIVE_EPOCH)
+        return [-(2**62)], [int(offset.total_seconds()) if offset else 0], None
+    stamps = [-(2**62)] + [int((moment - _NAIVE_EPOCH).total_seconds()) for moment in times[1:]]
+    offsets = [int(info[0].total_seconds()) for info in infos]
+    horizon = _horizon(tz_name)
+    limit = None if horizon is None else int((horizon - _NAIVE_EPOCH).total_seconds())
+    return stamps, offsets, limit
+
+
+def local_seconds(instant: datetime, tz_name: str) -> int:
+    """Return the local wall time of an instant as seconds since 1970-01-01 00:00 local.
+
+    `divmod(result, 86400)` gives the local day number and the second of that day, with no
+    datetime built: the checks run this for every (session, delegation) of a large event.
+    """
+    stamp = int((instant - _EPOCH).total_seconds())
+    stamps, offsets, limit = _offset_table(tz_name)
+    if limit is not None and stamp > limit:
+        local = utc_to_local(instant, tz_name)
+        offset = local.utcoffset()
+        return stamp + int(offset.total_seconds() if offset else 0)
+    return stamp + offsets[bisect_right(stamps, stamp) - 1]

@@ -1,0 +1,92 @@
+"""The benchmark scripts: generate.py is deterministic and valid, run.py smoke-runs on S."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from vconf.load import conference_from_text
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+RATIO_ROWS = [
+    "vconf --help \u00f7 python -c pass",
+    "vconf check --format json S \u00f7 parse S (tomllib)",
+    "vconf check XL \u00f7 vconf check L",
+    "vconf agenda S (text, piped) \u00f7 vconf check S",
+    "vconf export S \u00f7 parse S (tomllib)",
+    "peak RSS of vconf check S",
+]
+
+
+def _load_generate() -> ModuleType:
+    """Import benchmarks/generate.py from its path."""
+    spec = importlib.util.spec_from_file_location("bench_generate", BENCHMARKS / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _vconf_next_to_python() -> Path | None:
+    """The vconf entry point in the same environment as this Python, if any."""
+    bindir = Path(sys.executable).parent
+    for name in ("vconf", "vconf.exe"):
+        if (bindir / name).is_file():
+            return bindir / name
+    return None
+
+
+def test_generate_is_deterministic() -> None:
+    generate = _load_generate()
+    first = generate.generate(50, seed=2021)
+    assert first == generate.generate(50, seed=2021)
+    assert first != generate.generate(50, seed=2022)
+
+
+def test_generated_small_file_is_valid() -> None:
+    generate = _load_generate()
+    conference = conference_from_text(generate.generate(generate.SIZES["S"], seed=2021))
+    assert len(conference.sessions) == 50
+
+
+@pytest.mark.skipif(_vconf_next_to_python() is None, reason="no vconf next to sys.executable")
+def test_run_smoke(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    command = [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "S", "--runs", "1"]
+    completed = subprocess.run(
+        [*command, "--no-write", "--cache-dir", str(tmp_path)],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    out = completed.stdout.decode("utf-8")
+    assert completed.returncode == 0, completed.stderr.decode("utf-8", "replace")
+    assert "Sizes: S;" in out
+    for row in RATIO_ROWS:
+        assert row in out
+
+
+@pytest.mark.skipif(_vconf_next_to_python() is None, reason="no vconf next to sys.executable")
+def test_profile_of_a_command() -> None:
+    spec = importlib.util.spec_from_file_location("bench_run", BENCHMARKS / "run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = run  # dataclasses look the module up while the class is built
+    try:
+        spec.loader.exec_module(run)
+        bench = run.Bench("help", "vconf --help", [str(_vconf_next_to_python()), "--help"], 1)
+        text = run.profile_bench(bench)
+    finally:
+        del sys.modules["bench_run"]
+    assert "function calls" in text
+    assert "vconf/cli.py" in text
