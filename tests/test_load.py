@@ -46,7 +46,7 @@ def test_a_utf8_bom_is_accepted(conference: Callable[[str], Conference]) -> None
 
 def test_utf16_is_refused_with_advice() -> None:
     text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n'
-    with pytest.raises(VconfError, match="not UTF-8"):
+    with pytest.raises(VconfError, match="the file is UTF-16; save it as UTF-8"):
         conference_from_bytes(text.encode("utf-16"))
 
 

@@ -168,7 +168,7 @@ def _write(console: Console, timetable: Timetable, output: str | None) -> None:
 
 
 @cli.command("plan")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>)."
 )
@@ -206,7 +206,7 @@ def plan_command(file: str, output: str | None, force: bool) -> None:
 
 
 @cli.command("check")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
     show_default=True, help="Output format.",
@@ -235,7 +235,7 @@ def check_command(file: str, output_format: str) -> None:
 
 
 @cli.command("agenda")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "--tz",
     "tz_names",
@@ -299,7 +299,7 @@ def _note_errors(problems: list[Problem], file: str) -> None:
 
 
 @cli.command("export")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>)."
 )
@@ -327,7 +327,7 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @cli.command("zones")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "--date", "day", type=_DAY, metavar="DATE",
     help="The day to show (default the event's first day).",
@@ -364,7 +364,7 @@ def zones_command(file: str, day: datetime | None, output_format: str) -> None:
 
 
 @cli.command("slots")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option("--duration", required=True, metavar="D", help='Length of the new session ("1h30m").')
 @click.option(
     "--delegation", "codes", multiple=True, metavar="CODE",

@@ -94,6 +94,8 @@ def _decode(data: bytes) -> str:
     """Return the text of UTF-8 bytes (a BOM accepted), or say where it is not UTF-8."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise VconfError("the file is UTF-16; save it as UTF-8")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
