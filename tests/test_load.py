@@ -106,3 +106,54 @@ def test_a_session_that_is_not_a_table_is_refused(conference: Callable[[str], Co
 def test_the_year_is_bounded(conference: Callable[[str], Conference]) -> None:
     with pytest.raises(VconfError, match="expected a year from 1900 to 2999"):
         conference(SESSION.replace("2021-11-16T14:00:00", "0001-01-01T00:00:00"))
+
+
+def test_a_large_file_read_in_chunks_equals_one_parse(
+    conference: Callable[[str], Conference],
+) -> None:
+    import vconf.load as load
+
+    sessions = "".join(
+        f'[[sessions]]\nid = "s{number}"\ntitle = "S {number}"\n'
+        f'start = 2021-11-16T{number % 24:02d}:00:00\nduration = "45m"\n'
+        f'description = """{"x" * 1000}"""\n'
+        for number in range(5000)
+    )
+    text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n' + sessions
+    assert load._session_chunks(text) is not None
+    whole = load._read_document(load._parse_toml(text))
+    assert load.conference_from_text(text) == whole
+
+
+def test_a_chunked_file_still_reports_the_first_error_of_one_parse() -> None:
+    import vconf.load as load
+
+    session = (
+        '[[sessions]]\nid = "s{0}"\ntitle = "S"\nstart = 2021-11-16T10:00:00\nduration = "1h"\n'
+    )
+    body = (
+        "".join(session.format(number) for number in range(3000))
+        + 'description = """'
+        + "y" * 4_000_000
+    )
+    text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n' + body
+    with pytest.raises(VconfError, match="TOML syntax"):
+        load.conference_from_text(text)
+
+
+def test_a_sessions_header_inside_a_multiline_string_is_not_a_chunk_boundary() -> None:
+    import vconf.load as load
+
+    filler = "".join(
+        f'[[sessions]]\nid = "s{n}"\ntitle = "S"\nstart = 2021-11-16T10:00:00\nduration = "1h"\n'
+        f'description = """{"z" * 2000}"""\n'
+        for n in range(2500)
+    )
+    tricky = (
+        '[[sessions]]\nid = "tricky"\ntitle = "T"\nstart = 2021-11-16T10:00:00\nduration = "1h"\n'
+        'description = """\n[[sessions]]\nid = "fake"\n"""\n'
+    )
+    text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n' + tricky + filler
+    read = load.conference_from_text(text)
+    assert [session.id for session in read.sessions][:2] == ["tricky", "s0"]
+    assert "[[sessions]]" in read.sessions[0].description

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
@@ -76,10 +77,8 @@ def read_conference(path: str) -> Conference:
         raise VconfError(f"the file is larger than {limit} MB, the limit vconf reads", file=path)
     try:
         text = _decode(data)
-        del data  # a big file is held once at a time: bytes, then text, then tables (peak RSS)
-        document = _parse_toml(text)
-        del text
-        return _read_document(document)
+        del data  # a big file is held once: bytes, then text, then a chunk of tables (peak RSS)
+        return conference_from_text(text)
     except VconfError as error:
         error.file = path
         raise
@@ -107,9 +106,56 @@ def _decode(data: bytes) -> str:
 
 
 def conference_from_text(text: str) -> Conference:
-    """Return the conference in a TOML document."""
-    document = _parse_toml(text)
-    return _read_document(document)
+    """Return the conference in a TOML document.
+
+    A large file is parsed in chunks of `[[sessions]]` tables, each read and freed before the next
+    is parsed, so the whole document is never in memory at once. Whenever the chunks could mean
+    anything else than the whole file does (a table after the sessions, a syntax error, a
+    `[[sessions]]` line inside a multi-line string), the whole file is parsed instead, so results
+    and messages (with their line numbers) are exactly those of one parse.
+    """
+    chunks = _session_chunks(text)
+    if chunks is not None:
+        try:
+            return _read_document(_parse_toml(chunks[0]), _chunked_sessions(chunks))
+        except (_NotChunkable, VconfError):
+            pass  # any doubt or mistake: one whole parse decides, and words the message
+    return _read_document(_parse_toml(text))
+
+
+_SESSIONS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*sessions[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.M)
+_CHUNK_SESSIONS = 2000
+
+
+class _NotChunkable(Exception):
+    """The chunks do not read as the whole file would: parse it whole."""
+
+
+def _session_chunks(text: str) -> list[str] | None:
+    """Return the text before the first `[[sessions]]`, then chunks of sessions; None if small."""
+    if len(text) < 4 * 1024 * 1024:
+        return None
+    starts = [match.start() for match in _SESSIONS_HEADER.finditer(text)]
+    if not starts:
+        return None
+    bounds = [*starts[::_CHUNK_SESSIONS], len(text)]
+    return [text[: starts[0]]] + [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def _chunked_sessions(chunks: list[str]) -> Iterator[Any]:
+    """Yield the raw session tables chunk by chunk, freeing each chunk once parsed."""
+    for index in range(1, len(chunks)):
+        try:
+            document = _parse_toml(chunks[index])
+        except VconfError as error:
+            raise _NotChunkable from error
+        chunks[index] = ""
+        if list(document) != ["sessions"] or not isinstance(document["sessions"], list):
+            raise _NotChunkable
+        raw = document.pop("sessions")
+        for position in range(len(raw)):
+            yield raw[position]
+            raw[position] = None
 
 
 def _parse_toml(text: str) -> dict[str, Any]:
@@ -130,7 +176,12 @@ def _one_line(text: str) -> str:
 # ---- the document ---------------------------------------------------------------------------
 
 
-def _read_document(document: dict[str, Any]) -> Conference:
+def _read_document(
+    document: dict[str, Any], more_sessions: Iterator[Any] | None = None
+) -> Conference:
+    """Read the tables of a parsed document; `more_sessions` follow its own `[[sessions]]`."""
+    if more_sessions is not None and "sessions" in document:
+        raise _NotChunkable  # sessions both before and after: let one parse say what it means
     _check_keys(document, _TOP_KEYS, where="the top level")
     if "event" not in document:
         raise VconfError("missing the [event] table (id, name, timezone)")
@@ -141,7 +192,7 @@ def _read_document(document: dict[str, Any]) -> Conference:
     )
     people = _read_named(document, "people", _read_person)
     rooms = _read_named(document, "rooms", _read_room)
-    sessions = _read_sessions(document, event)
+    sessions = _read_sessions(document, event, more_sessions)
     conference = Conference(event, delegations, people, rooms, sessions)
     _check_references(conference)
     return conference
@@ -221,17 +272,19 @@ def _read_room(room_id: str, raw: dict[str, Any]) -> Room:
     )
 
 
-def _read_sessions(document: dict[str, Any], event: Event) -> tuple[Session, ...]:
+def _read_sessions(
+    document: dict[str, Any], event: Event, more: Iterator[Any] | None
+) -> tuple[Session, ...]:
     raw = document.get("sessions", [])
     if not isinstance(raw, list):
         with inside("sessions"):
             raise VconfError(f"expected an array of tables ([[sessions]]), got {_describe(raw)}")
-    if len(raw) > MAX_SESSIONS:
-        with inside("sessions"):
-            raise VconfError(f"{len(raw)} sessions is more than the limit of {MAX_SESSIONS}")
     sessions: list[Session] = []
     seen: dict[str, int] = {}
-    for number, item in enumerate(raw, start=1):
+    for number, item in enumerate(more if more is not None else _emptied(raw), start=1):
+        if number > MAX_SESSIONS:
+            with inside("sessions"):
+                raise VconfError(f"more sessions than the limit of {MAX_SESSIONS}")
         label = f"sessions[{number}]"
         if (
             isinstance(item, dict)
@@ -249,8 +302,14 @@ def _read_sessions(document: dict[str, Any], event: Event) -> tuple[Session, ...
                     )
         seen[session.id] = number
         sessions.append(session)
-        raw[number - 1] = None  # free each parsed table once read: the document is ours
     return tuple(sessions)
+
+
+def _emptied(raw: list[Any]) -> Iterator[Any]:
+    """Yield each table of a parsed array, then free it: the document is ours (peak RSS)."""
+    for position in range(len(raw)):
+        yield raw[position]
+        raw[position] = None
 
 
 def _read_session(raw: dict[str, Any], event: Event, number: int) -> Session:
