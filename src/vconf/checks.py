@@ -16,6 +16,7 @@ from vconf.timezones import (
     TimeIssue,
     format_offset,
     local_seconds,
+    local_wall,
     offset_and_abbreviation,
     utc_to_local,
 )
@@ -92,8 +93,10 @@ def problem_order(problem: Problem) -> tuple[bool, datetime, str, str, tuple[str
     )
 
 
-def _problem(kind: ProblemKind, subject: str, slots: Iterable[Slot], message: str) -> Problem:
-    ordered = sorted(slots, key=lambda slot: (slot.start_utc, slot.id))
+def _problem(kind: ProblemKind, subject: str, slots: tuple[Slot, ...], message: str) -> Problem:
+    ordered = (
+        slots if len(slots) == 1 else sorted(slots, key=lambda slot: (slot.start_utc, slot.id))
+    )
     return Problem(kind, subject, tuple(slot.id for slot in ordered), message, ordered[0].start_utc)
 
 
@@ -229,10 +232,8 @@ def outside_hours(timetable: Timetable) -> Iterator[Problem]:
             end = local_seconds(slot.end_utc, delegation.tz_name)
             if _inside_hours(start, end, delegation.hours.start * 60, delegation.hours.end * 60):
                 continue
-            local_start = utc_to_local(slot.start_utc, delegation.tz_name)
-            local_end = utc_to_local(slot.end_utc, delegation.tz_name)
             message = (
-                f"{slot.id} is at {_local_span(local_start, local_end)} for {delegation.name} "
+                f"{slot.id} is at {_local_span(slot, delegation.tz_name)} for {delegation.name} "
                 f"({code}), outside its hours {delegation.hours}"
             )
             yield _problem(ProblemKind.OUTSIDE_HOURS, code, (slot,), message)
@@ -324,14 +325,15 @@ def outside_event(timetable: Timetable) -> Iterator[Problem]:
 
 def _when(timetable: Timetable, slot: Slot) -> str:
     """`2021-11-16 14:30-15:30 WIB`, in the event's zone."""
-    tz_name = timetable.conference.event.tz_name
-    start, end = utc_to_local(slot.start_utc, tz_name), utc_to_local(slot.end_utc, tz_name)
-    return f"{_local_span(start, end)}"
+    return _local_span(slot, timetable.conference.event.tz_name)
 
 
-def _local_span(start: datetime, end: datetime) -> str:
+def _local_span(slot: Slot, tz_name: str) -> str:
+    """`2021-11-16 02:00-02:45 EST`: a slot's local times in a zone, for a message."""
+    start, abbreviation = local_wall(slot.start_utc, tz_name)
+    end, _ = local_wall(slot.end_utc, tz_name)
     end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
-    return f"{start:%Y-%m-%d %H:%M}-{end_text} {start.tzname()}"
+    return f"{start:%Y-%m-%d %H:%M}-{end_text} {abbreviation}"
 
 
 def _minutes(length: timedelta) -> str:

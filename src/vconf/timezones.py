@@ -299,6 +299,26 @@ ORDINAL_OF_EPOCH_DAY = 719163  # date(1970, 1, 1).toordinal()
 
 
 @cache
+def _abbreviations(tz_name: str) -> list[str]:
+    """Return the abbreviation in force from each transition of `_offset_table`."""
+    infos = getattr(_zone(tz_name), "_transition_info", None)
+    if not infos:
+        return [_zone(tz_name).tzname(_NAIVE_EPOCH) or ""]
+    return [info[2] for info in infos]
+
+
+def local_wall(instant: datetime, tz_name: str) -> tuple[datetime, str]:
+    """Return the naive local wall time of an instant and its abbreviation, by table lookup."""
+    stamp = int((instant - _EPOCH).total_seconds())
+    stamps, offsets, limit = _offset_table(tz_name)
+    if limit is not None and stamp > limit:
+        local = utc_to_local(instant, tz_name)
+        return local.replace(tzinfo=None), local.tzname() or ""
+    index = bisect_right(stamps, stamp) - 1
+    return _NAIVE_EPOCH + timedelta(seconds=stamp + offsets[index]), _abbreviations(tz_name)[index]
+
+
+@cache
 def _offset_table(tz_name: str) -> tuple[list[int], list[int], int | None]:
     """Return a zone's transitions as UTC epoch seconds, the offset (s) from each, and the horizon.
 
