@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from vconf.model import WEEKDAYS
 from vconf.planning import CellState, ClockChangeRow, OutsideHours, Proposal, ZoneGrid, ZoneRow
+from vconf.render.json import utc_text
+from vconf.render.words import day_heading
 from vconf.timetable import Timetable
 from vconf.timezones import format_offset, utc_to_local
 
@@ -88,7 +90,7 @@ def _clock_change_json(row: ClockChangeRow) -> dict[str, Any]:
     change = row.change
     return {
         "timezone": row.tz_name,
-        "at": _utc_text(row.at_utc),
+        "at": utc_text(row.at_utc),
         "local_before": row.local_before.isoformat(),
         "local_after": row.local_after.isoformat(),
         "offset_before": format_offset(change.offset_before),
@@ -121,8 +123,8 @@ def _proposal_json(proposal: Proposal, timetable: Timetable) -> dict[str, Any]:
     """Return one proposal: UTC and event-zone times, its score, who is outside."""
     tz_name = timetable.conference.event.tz_name
     return {
-        "start": _utc_text(proposal.start_utc),
-        "end": _utc_text(proposal.end_utc),
+        "start": utc_text(proposal.start_utc),
+        "end": utc_text(proposal.end_utc),
         "start_local": utc_to_local(proposal.start_utc, tz_name).isoformat(),
         "end_local": utc_to_local(proposal.end_utc, tz_name).isoformat(),
         "inside": proposal.inside,
@@ -143,11 +145,6 @@ def _outside_json(outside: OutsideHours) -> dict[str, Any]:
     }
 
 
-def _utc_text(instant: datetime) -> str:
-    """Return `2021-11-16T07:00:00Z` for an aware instant."""
-    return instant.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
-
-
 def _dump(document: dict[str, Any]) -> str:
     """Return the document as one line of JSON (UTF-8 text, not \\u escapes) and a newline."""
     return json.dumps(document, ensure_ascii=False) + "\n"
@@ -161,7 +158,7 @@ def zone_grid_as_text(grid: ZoneGrid) -> Iterator[RenderableType]:
     from rich.text import Text
 
     city = _city(grid.event.tz_name)
-    heading = f"{_day_text(grid.day)}, hours in {city} ({_offset_text(grid)})"
+    heading = f"{day_heading(grid.day)}, hours in {city} ({_offset_text(grid)})"
     yield Text(heading, style="bold")
     if not grid.rows:
         yield Text("The file declares no delegations.")
@@ -257,7 +254,7 @@ def _clock_change_line(row: ClockChangeRow, event_tz_name: str) -> str:
     after = f"{row.local_after:%H:%M} {change.abbreviation_after}".strip()
     who = [*row.delegations, *(["event zone"] if row.tz_name == event_tz_name else [])]
     return (
-        f"{_day_text(row.local_before.date())} {before} {ARROW} {after} "
+        f"{day_heading(row.local_before.date())} {before} {ARROW} {after} "
         f"(UTC{format_offset(change.offset_after)})  {row.tz_name}: {', '.join(who)}"
     )
 
@@ -301,7 +298,7 @@ def _proposal_text(proposal: Proposal, timetable: Timetable, rank: str) -> Itera
     start = utc_to_local(proposal.start_utc, tz_name)
     end = utc_to_local(proposal.end_utc, tz_name)
     utc = _span_text(proposal.start_utc, proposal.end_utc, proposal.start_utc.date())
-    times = f"{_day_text(start.date())} {_span_text(start, end, start.date())} {start.tzname()}"
+    times = f"{day_heading(start.date())} {_span_text(start, end, start.date())} {start.tzname()}"
     yield Text(f"{rank}{times}  ({utc} UTC)", style="bold")
     yield _Indented(Text(_score_text(proposal)), indent)
     if proposal.clashes:
@@ -393,16 +390,11 @@ def _shift(moment_day: date, day: date) -> str:
     return f" {shift:+d}" if shift else ""
 
 
-def _day_text(day: date) -> str:
-    """Return `Tue 16 Nov 2021`, the same in every locale."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 def _days_text(first: date, last: date) -> str:
     """Return `on Tue 16 Nov 2021` or `from Sun 1 Jan 2023 to Sun 31 Dec 2023`."""
     if first == last:
-        return f"on {_day_text(first)}"
-    return f"from {_day_text(first)} to {_day_text(last)}"
+        return f"on {day_heading(first)}"
+    return f"from {day_heading(first)} to {day_heading(last)}"
 
 
 def _offset_text(grid: ZoneGrid) -> str:
