@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from vconf.checks import Problem
+    from vconf.revisions import Revision
     from vconf.timetable import Timetable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
@@ -144,45 +145,88 @@ def _output_dir(timetable: Timetable, output: str | None) -> str:
     )
 
 
-def _build_files(timetable: Timetable) -> dict[str, bytes]:
+def _build_files(timetable: Timetable, revision: Revision) -> dict[str, bytes]:
     from vconf.export import build_ics_files
     from vconf.render import agenda_files
 
-    files = build_ics_files(timetable, now=_now())
+    files = build_ics_files(
+        timetable, now=revision.now, stamps=revision.stamps, tombstones=revision.tombstones
+    )
     files.update(agenda_files(timetable))
     return files
 
 
-def _write(console: Console, timetable: Timetable, output: str | None) -> None:
-    from vconf.files import prepare_output_dir, write_all
-    from vconf.render import written_as_text
+def _write(
+    console: Console,
+    timetable: Timetable,
+    output: str | None,
+    *,
+    dry_run: bool = False,
+    reset_state: bool = False,
+    as_json: bool = False,
+) -> None:
+    """Issue the files into DIR after the revisions store (SPEC §6), or only say what would
+    change (`dry_run`); print the change list as text or JSON, then what was written.
+    """
+    from vconf.export import invitations
+    from vconf.files import prepare_output_dir
+    from vconf.render import changes_as_text, written_as_text
+    from vconf.render.changes import changes_as_json
+    from vconf.revisions import issue_revision, open_store, plan_revision, read_store
 
     directory = _output_dir(timetable, output)
     target = prepare_output_dir(directory)
-    files = _build_files(timetable)
-    write_all(target, files)
-    console.print(written_as_text(directory, sorted(files)))
+    opened = read_store if dry_run else open_store
+    with opened(target, reset=reset_state) as store:  # the lock is held until the end
+        revision = plan_revision(store, timetable, now=_now(), attendees=invitations(timetable))
+        files = {} if dry_run else _build_files(timetable, revision)
+        if not dry_run:
+            issue_revision(store, revision, files)
+    if as_json:
+        document = changes_as_json(revision, timetable, directory=directory, dry_run=dry_run)
+        click.echo(document, nl=False)
+        return
+    _print_all(console, changes_as_text(revision, timetable, directory=directory, dry_run=dry_run))
+    if not dry_run:
+        console.print(written_as_text(directory, sorted(files)))
+
+
+_DRY_RUN = click.option(
+    "--dry-run", is_flag=True, help="Print what would change since the last export; write nothing."
+)
+_RESET_STATE = click.option(
+    "--reset-state",
+    is_flag=True,
+    help="Start DIR's revision state afresh; the old DIR/.vconf/state.sqlite is kept as a backup.",
+)
 
 
 # ---- commands ----------------------------------------------------------------------------------
 
 
-@cli.command("plan")
+@cli.command("plan", short_help="Check, print the agenda and write every calendar.")
 @click.argument("file")
 @click.option(
     "-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>)."
 )
 @click.option("--force", is_flag=True, help="Write the files even with error-severity problems.")
-def plan_command(file: str, output: str | None, force: bool) -> None:
+@_DRY_RUN
+@_RESET_STATE
+def plan_command(
+    file: str, output: str | None, force: bool, dry_run: bool, reset_state: bool
+) -> None:
     """Check FILE, print the problems and the agenda, and write every calendar.
 
     With error-severity problems (a clash, a time that does not exist) nothing is written
-    unless --force is given; the exit code is 1 either way.
+    unless --force is given; the exit code is 1 either way. Then it prints what changed since
+    the last export into DIR: new, changed, cancelled and unchanged sessions (--dry-run: what
+    would change, writing nothing).
 
     \b
     Examples:
       vconf plan examples/danang-partners-2023.toml
       vconf plan examples/icdd-2021.toml -o out/icdd --force
+      vconf plan examples/danang-partners-2023.toml --dry-run
     """
     from vconf.agenda import build_agenda
     from vconf.checks import find_problems
@@ -198,14 +242,14 @@ def plan_command(file: str, output: str | None, force: bool) -> None:
     _print_all(console, agenda_as_text(build_agenda(timetable)))
     console.print()
     code = _exit_code(problems)
-    if code == EXIT_PROBLEMS and not force:
+    if code == EXIT_PROBLEMS and not force and not dry_run:
         console.print("Nothing written: fix the errors above, or use --force to write anyway.")
     else:
-        _write(console, timetable, output)
+        _write(console, timetable, output, dry_run=dry_run, reset_state=reset_state)
     sys.exit(code)
 
 
-@cli.command("check")
+@cli.command("check", short_help="Only the problems: clashes, DST, hours, days.")
 @click.argument("file")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
@@ -234,7 +278,7 @@ def check_command(file: str, output_format: str) -> None:
     sys.exit(_exit_code(problems))
 
 
-@cli.command("agenda")
+@cli.command("agenda", short_help="The agenda, with a time column per zone.")
 @click.argument("file")
 @click.option(
     "--tz",
@@ -298,27 +342,47 @@ def _note_errors(problems: list[Problem], file: str) -> None:
         click.echo(f"vconf: {errors} error(s) in {file}; see `vconf check {file}`", err=True)
 
 
-@cli.command("export")
+@cli.command("export", short_help="Write the calendars and agenda pages.")
 @click.argument("file")
 @click.option(
     "-o", "--output", metavar="DIR", help="Where to write (default vconf-out/<event id>)."
 )
-def export_command(file: str, output: str | None) -> None:
+@_DRY_RUN
+@_RESET_STATE
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Format of the change list.",
+)  # fmt: skip
+def export_command(
+    file: str, output: str | None, dry_run: bool, reset_state: bool, output_format: str
+) -> None:
     """Write the calendars (.ics) and agendas of FILE into DIR.
 
     Writes DIR/<event id>.ics (public sessions), delegations/<CODE>.ics, people/<ID>.ics,
     invites/<session id>.ics and agendas/<CODE>.md/.html. DIR must not exist, be empty, or be
     one vconf wrote before. Files are written even with error-severity problems (exit 1).
 
+    Exporting again into DIR issues what changed since: a changed session with SEQUENCE + 1,
+    a dropped one as cancelled (METHOD:CANCEL), an unchanged one byte for byte as before; it
+    prints the change list (--dry-run: prints it and writes nothing).
+
     \b
-    Example:
+    Examples:
       vconf export examples/itu-digital-world-2020.toml -o out/itu
+      vconf export examples/itu-digital-world-2020.toml -o out/itu --dry-run --format json
     """
     from vconf.checks import find_problems
 
     timetable = _load(file)
     problems = find_problems(timetable)
-    _write(_console(), timetable, output)
+    _write(
+        _console(),
+        timetable,
+        output,
+        dry_run=dry_run,
+        reset_state=reset_state,
+        as_json=output_format == "json",
+    )
     _note_errors(problems, file)
     sys.exit(_exit_code(problems))
 
@@ -326,7 +390,7 @@ def export_command(file: str, output: str | None) -> None:
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@cli.command("zones")
+@cli.command("zones", short_help="Delegations side by side: offsets, hours, clocks.")
 @click.argument("file")
 @click.option(
     "--date", "day", type=_DAY, metavar="DATE",
@@ -363,7 +427,7 @@ def zones_command(file: str, day: datetime | None, output_format: str) -> None:
     sys.exit(_exit_code(find_problems(timetable)))
 
 
-@cli.command("slots")
+@cli.command("slots", short_help="Propose start times for a new session.")
 @click.argument("file")
 @click.option("--duration", required=True, metavar="D", help='Length of the new session ("1h30m").')
 @click.option(

@@ -18,6 +18,9 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from vconf.model import WEEKDAYS, Person
+from vconf.revisions import Attendee as Attendee
+from vconf.revisions import Stamp as Stamp
+from vconf.revisions import Tombstone
 from vconf.timetable import UTC_NAME, Slot, Timetable
 from vconf.timezones import ClockChange, clock_changes, format_offset, utc_to_local
 
@@ -39,24 +42,6 @@ _URI_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\"]")
 
 
 @dataclass(frozen=True, slots=True)
-class Stamp:
-    """What was issued for a session: its SEQUENCE and its DTSTAMP (an aware UTC instant)."""
-
-    sequence: int
-    dtstamp: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Attendee:
-    """One invitee of a session: a person (INDIVIDUAL) or a delegation contact (GROUP)."""
-
-    email: str
-    name: str
-    role: str
-    cutype: str
-
-
-@dataclass(frozen=True, slots=True)
 class _Event:
     """A session's VEVENT: its lines without BEGIN/END, the whole of it, and the TZIDs it uses."""
 
@@ -66,7 +51,11 @@ class _Event:
 
 
 def build_ics_files(
-    timetable: Timetable, *, now: datetime, stamps: Mapping[str, Stamp] | None = None
+    timetable: Timetable,
+    *,
+    now: datetime,
+    stamps: Mapping[str, Stamp] | None = None,
+    tombstones: Iterable[Tombstone] = (),
 ) -> dict[str, bytes]:
     """Return every .ics file of SPEC §5 as `{relative posix path: bytes}`.
 
@@ -84,6 +73,11 @@ def build_ics_files(
     was written in; an offset date-time, and a local time that happens twice (a DST fold: libical
     reads it unlike RFC 5545 §3.3.5), are written in UTC. A calendar without sessions holds the
     VTIMEZONE of its own zone, since RFC 5545 requires a component. Same input, same bytes.
+
+    `tombstones` (`revisions.plan_revision`) are sessions shown cancelled (SPEC §6), their times
+    in UTC: at `invites/<id>.ics` a METHOD:CANCEL to the invitees it went to; elsewhere a
+    STATUS:CANCELLED VEVENT after the active ones of that PUBLISH calendar (by start, then id),
+    which, for a person or delegation no longer in the file, holds only those.
     """
     default = Stamp(0, _as_utc(now, "now"))
     stamps = stamps or {}
@@ -93,23 +87,20 @@ def build_ics_files(
         slot.id: _build_event(slot, timetable, zones, organizer, stamps.get(slot.id, default))
         for slot in timetable.slots
     }
-    event = timetable.conference.event
-    public = [events[slot.id] for slot in timetable.slots if not slot.session.is_restricted]
-    files = {f"{event.id}.ics": _publish(event.name, event.tz_name, public, zones)}
-    by_code, by_person = _events_by_party(timetable, events)
-    for code in sorted(timetable.delegations):
-        delegation = timetable.delegations[code]
-        name = f"{event.name} — {delegation.name}"
-        files[f"delegations/{code}.ics"] = _publish(name, delegation.tz_name, by_code[code], zones)
-    for person_id in sorted(timetable.people):
-        person = timetable.people[person_id]
-        name, tz_name = f"{event.name} — {person.name}", _person_zone(timetable, person)
-        files[f"people/{person_id}.ics"] = _publish(name, tz_name, by_person[person_id], zones)
+    cancelled = _cancelled_events(tombstones, organizer)
+    files = _publish_files(timetable, events, cancelled, zones)
     for slot in timetable.slots:
         attendees = session_attendees(slot, timetable)
         if attendees:
             files[f"invites/{slot.id}.ics"] = _request(events[slot.id], attendees, zones)
+    files.update(_leftover_files(timetable, cancelled, set(files), zones))
     return files
+
+
+def invitations(timetable: Timetable) -> dict[str, tuple[Attendee, ...]]:
+    """Return the invitees of each session that has any (`session_attendees`), by session id."""
+    invitees = {slot.id: session_attendees(slot, timetable) for slot in timetable.slots}
+    return {session_id: found for session_id, found in invitees.items() if found}
 
 
 def invites_skipped(timetable: Timetable) -> tuple[str, ...]:
@@ -158,6 +149,64 @@ def _attendee_order(attendee: Attendee) -> tuple[int, str, str]:
 # ---- files ---------------------------------------------------------------------------------------
 
 
+_Cancelled = dict[str, list[tuple[Tombstone, "_Event"]]]
+
+
+def _publish_files(
+    timetable: Timetable, events: Mapping[str, _Event], cancelled: _Cancelled, zones: _Zones
+) -> dict[str, bytes]:
+    """Return the public, delegation and people calendars, each with its cancelled copies."""
+
+    def held(path: str, active: list[_Event]) -> list[_Event]:
+        return active + [event for _, event in cancelled.get(path, ())]
+
+    event = timetable.conference.event
+    public = [events[slot.id] for slot in timetable.slots if not slot.session.is_restricted]
+    path = f"{event.id}.ics"
+    files = {path: _publish(event.name, event.tz_name, held(path, public), zones)}
+    by_code, by_person = _events_by_party(timetable, events)
+    for code in sorted(timetable.delegations):
+        delegation, path = timetable.delegations[code], f"delegations/{code}.ics"
+        name = f"{event.name} — {delegation.name}"
+        files[path] = _publish(name, delegation.tz_name, held(path, by_code[code]), zones)
+    for person_id in sorted(timetable.people):
+        person, path = timetable.people[person_id], f"people/{person_id}.ics"
+        name, tz_name = f"{event.name} — {person.name}", _person_zone(timetable, person)
+        files[path] = _publish(name, tz_name, held(path, by_person[person_id]), zones)
+    return files
+
+
+def _cancelled_events(tombstones: Iterable[Tombstone], organizer: bytes) -> _Cancelled:
+    """Return each path's cancelled VEVENTs with their tombstones, by start then session id."""
+    cancelled: _Cancelled = {}
+    for tombstone in sorted(tombstones, key=lambda t: (t.path, t.start_utc, t.session_id)):
+        event = _cancelled_event(tombstone, organizer)
+        cancelled.setdefault(tombstone.path, []).append((tombstone, event))
+    return cancelled
+
+
+def _leftover_files(
+    timetable: Timetable, cancelled: _Cancelled, written: set[str], zones: _Zones
+) -> dict[str, bytes]:
+    """Return the files that hold only cancelled copies: CANCEL invitations, and the calendars
+    of people or delegations no longer in the file. A path already written keeps its file.
+    """
+    event = timetable.conference.event
+    files: dict[str, bytes] = {}
+    for path, held in sorted(cancelled.items()):
+        if path in written:
+            continue
+        if path.startswith("invites/"):
+            tombstone, cancel = held[0]
+            if tombstone.attendees:  # RFC 5546 §3.2.5: a CANCEL names whom it uninvites
+                files[path] = _cancel(cancel, tombstone.attendees)
+            continue
+        party = path.rpartition("/")[2].removesuffix(".ics")
+        name = f"{event.name} — {party}"
+        files[path] = _publish(name, event.tz_name, [item for _, item in held], zones)
+    return files
+
+
 def _events_by_party(
     timetable: Timetable, events: Mapping[str, _Event]
 ) -> tuple[dict[str, list[_Event]], dict[str, list[_Event]]]:
@@ -201,6 +250,17 @@ def _request(event: _Event, attendees: Iterable[Attendee], zones: _Zones) -> byt
     return _calendar([_line("METHOD", "REQUEST")], timezones, [b"".join(lines)])
 
 
+def _cancel(event: _Event, attendees: Iterable[Attendee]) -> bytes:
+    """Return a cancelled session as a METHOD:CANCEL to the invitees it went to (UTC times)."""
+    lines = [
+        b"BEGIN:VEVENT\r\n",
+        event.body,
+        *(_attendee_line(attendee, reply=False) for attendee in attendees),
+        b"END:VEVENT\r\n",
+    ]
+    return _calendar([_line("METHOD", "CANCEL")], [], [b"".join(lines)])
+
+
 def _calendar(header: list[bytes], timezones: list[bytes], events: list[bytes]) -> bytes:
     start = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + _line("PRODID", PRODID)
     return b"".join(
@@ -209,13 +269,11 @@ def _calendar(header: list[bytes], timezones: list[bytes], events: list[bytes]) 
 
 
 @lru_cache(maxsize=65536)  # the same people are invited to many sessions
-def _attendee_line(attendee: Attendee) -> bytes:
+def _attendee_line(attendee: Attendee, *, reply: bool = True) -> bytes:
+    """Return an ATTENDEE line; `reply` asks for an answer (a REQUEST, not a CANCEL)."""
+    asked = (("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "TRUE")) if reply else ()
     params = _params(
-        ("CUTYPE", attendee.cutype),
-        ("ROLE", attendee.role),
-        ("PARTSTAT", "NEEDS-ACTION"),
-        ("RSVP", "TRUE"),
-        ("CN", attendee.name),
+        ("CUTYPE", attendee.cutype), ("ROLE", attendee.role), *asked, ("CN", attendee.name)
     )
     return _line("ATTENDEE", _mailto(attendee.email), params)
 
@@ -262,6 +320,23 @@ def _build_event(
     body = b"".join(lines)
     tz_names = frozenset(name for name in (start_tz, end_tz) if name is not None)
     return _Event(body, b"BEGIN:VEVENT\r\n" + body + b"END:VEVENT\r\n", tz_names)
+
+
+def _cancelled_event(tombstone: Tombstone, organizer: bytes) -> _Event:
+    """Return a STATUS:CANCELLED VEVENT: what its file last showed, times in UTC."""
+    lines = [
+        _line("UID", _text(tombstone.uid)),
+        _line("DTSTAMP", _utc_text(_as_utc(tombstone.stamp.dtstamp, "dtstamp"))),
+        _line("DTSTART", _utc_text(tombstone.start_utc)),
+        _line("DTEND", _utc_text(tombstone.end_utc)),
+        _line("SEQUENCE", str(int(tombstone.stamp.sequence))),
+        b"STATUS:CANCELLED\r\n",
+        _line("SUMMARY", _text(tombstone.title)),
+        b"CLASS:PRIVATE\r\n" if tombstone.restricted else b"CLASS:PUBLIC\r\n",
+        organizer,
+    ]
+    body = b"".join(lines)
+    return _Event(body, b"BEGIN:VEVENT\r\n" + body + b"END:VEVENT\r\n", frozenset())
 
 
 def _when(name: str, instant: datetime, tz_name: str, zones: _Zones) -> tuple[bytes, str | None]:

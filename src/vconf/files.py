@@ -4,12 +4,18 @@ vconf writes only into a DIR that does not exist, is empty, or holds its own `.v
 (SPEC §5), so a mistyped `-o ~` can never overwrite a user's files. DIR itself may be a symbolic
 link the user chose; below DIR nothing is followed: every directory is opened with O_NOFOLLOW
 relative to its parent's descriptor, so a link swapped in while vconf runs is refused too.
+
+Test-only: when the environment variable `VCONF_FAULT` names a step (`fault_point`), the process
+ends there at once with `os._exit(137)`, as a `kill -9` would; the crash-safety tests of
+`vconf.revisions` use it. Steps here: `temporaries` (every temporary file written, none renamed),
+`first-renamed`, `half-renamed`.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
 import sys
@@ -33,6 +39,8 @@ output directory to start afresh; keep this folder to let vconf export into it a
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")  # the names `_write_temporary` gives
+FAULT_VARIABLE = "VCONF_FAULT"
 
 
 def prepare_output_dir(path: str) -> Path:
@@ -77,6 +85,47 @@ def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
         _replace_all(folders, targets)
         folders.sync()
     return sorted(directory.joinpath(*parts) for parts, _ in targets if parts != marker[0])
+
+
+def prepare_state_dir(directory: Path) -> Path:
+    """Return `DIR/.vconf`, creating DIR and the marker folder when missing; refuse any link.
+
+    DIR is checked as `prepare_output_dir` does. This is where `vconf.revisions` keeps its
+    store and lock file, so the folder is made before any other file is written.
+    """
+    if os.open not in os.supports_dir_fd or not _NOFOLLOW:
+        raise VconfError("writing the output needs a POSIX system (open with dir_fd, O_NOFOLLOW)")
+    _check_output_dir(directory)
+    _create_dir(directory)
+    with _Folders(directory) as folders:
+        folders[(MARKER,)]
+    return directory / MARKER
+
+
+def remove_temporary_files(directory: Path) -> int:
+    """Remove the temporary files a killed run left under DIR; return how many there were.
+
+    Only names `write_all` gives its temporary files (`.<target>.<8 hex>.tmp`) are removed, and
+    no symbolic link is followed. Call it only while holding DIR's lock, or a running export
+    could lose a file it is about to rename.
+    """
+    if not directory.is_dir():
+        return 0
+    removed = 0
+    # DIR itself may be a link the user chose; below it fwalk follows no link
+    for _, _, names, folder in os.fwalk(directory.resolve()):
+        for name in names:
+            if _TEMPORARY.fullmatch(name):
+                with suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=folder)
+                    removed += 1
+    return removed
+
+
+def fault_point(step: str) -> None:
+    """End the process at once, as `kill -9` would, when `VCONF_FAULT` names `step` (test-only)."""
+    if os.environ.get(FAULT_VARIABLE) == step:
+        os._exit(137)
 
 
 # ---- the DIR check -----------------------------------------------------------------------------
@@ -242,6 +291,7 @@ def _replace_all(folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]]
                 written.append(_write_temporary(parent, parts[-1], data, shown, sync=sync_each))
         if written and not sync_each:
             os.sync()
+        fault_point("temporaries")
         for temporary in written:
             _refuse_link(temporary.parent, temporary.target, temporary.shown)  # replace, not follow
             try:
@@ -254,6 +304,8 @@ def _replace_all(folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]]
             except OSError as error:
                 raise _os_error("cannot write", str(temporary.shown), error) from error
             renamed += 1
+            if renamed in (1, len(written) // 2):
+                fault_point("first-renamed" if renamed == 1 else "half-renamed")
     finally:
         for temporary in written[renamed:]:
             with suppress(OSError):  # best effort: the first error is the one to report

@@ -15,7 +15,12 @@ from vconf.render.json import agenda_as_json, problems_as_json
 from vconf.render.markdown import agenda_as_markdown
 
 if TYPE_CHECKING:
-    from vconf.render.text import agenda_as_text, problems_as_text, written_as_text
+    from vconf.render.text import (
+        agenda_as_text,
+        changes_as_text,
+        problems_as_text,
+        written_as_text,
+    )
 
 __all__ = [
     "agenda_as_html",
@@ -23,12 +28,15 @@ __all__ = [
     "agenda_as_markdown",
     "agenda_as_text",
     "agenda_files",
+    "changes_as_text",
     "problems_as_json",
     "problems_as_text",
     "written_as_text",
 ]
 
-_RICH_RENDERERS = frozenset({"agenda_as_text", "problems_as_text", "written_as_text"})
+_RICH_RENDERERS = frozenset(
+    {"agenda_as_text", "changes_as_text", "problems_as_text", "written_as_text"}
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -24,6 +24,13 @@ from rich.text import Text
 
 from vconf.agenda import Agenda, AgendaDay, AgendaRow
 from vconf.checks import Problem, Severity
+from vconf.render.changes import (
+    change_text,
+    changes_heading,
+    changes_notes,
+    changes_tally,
+    listed_changes,
+)
 from vconf.render.words import (
     RESTRICTED,
     SESSION_HEADING,
@@ -36,6 +43,7 @@ from vconf.render.words import (
     times_notes,
     zone_headings,
 )
+from vconf.revisions import ChangeKind, Revision
 from vconf.timetable import Timetable
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
@@ -200,6 +208,52 @@ def _join_cells(cells: list[str], widths: list[int]) -> str:
         cell + " " * (width - cell_len(cell)) + _GAP
         for cell, width in zip(cells, widths, strict=True)
     )
+
+
+# ---- changes since the last export -------------------------------------------------------------
+
+_CHANGE_STYLES = {
+    ChangeKind.NEW: "green",
+    ChangeKind.RESTORED: "green",
+    ChangeKind.CHANGED: "yellow",
+    ChangeKind.CANCELLED: "red",
+}
+_CHANGE_INDENT = max(len(kind.value) for kind in _CHANGE_STYLES) + 1
+
+
+def changes_as_text(
+    revision: Revision, timetable: Timetable, *, directory: str, dry_run: bool = False
+) -> Iterator[RenderableType]:
+    """Yield what an export changed (SPEC §6): a heading, notes, one line per session, a tally.
+
+    Each line is `kind  id: what changed`, wrapped under the id; unchanged sessions are only
+    counted, and a first export or a reset only counts its new sessions.
+    """
+    yield _words(changes_heading(revision, directory=directory, dry_run=dry_run), "bold")
+    for note in changes_notes(revision, dry_run=dry_run):
+        yield _words(note, "dim")
+    listed = listed_changes(revision)
+    if listed:
+        rows = tuple((change.kind, change_text(change, timetable)) for change in listed)
+        yield _ChangeBlock(rows)
+    if not revision.first and revision.reset is None:
+        yield _words(changes_tally(revision))
+
+
+@dataclass(frozen=True, slots=True)
+class _ChangeBlock:
+    """Changes as `kind` then the words, hanging under the words."""
+
+    rows: tuple[tuple[ChangeKind, str], ...]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(options.max_width - _CHANGE_INDENT, _NARROWEST)
+        for kind, text in self.rows:
+            label = (kind.value.ljust(_CHANGE_INDENT), console.get_style(_CHANGE_STYLES[kind]))
+            lines = _wrapped(console, [_Paragraph(text)], width)
+            yield from _line([label, *lines[0]])
+            for line in lines[1:]:
+                yield from _line([(" " * _CHANGE_INDENT, None), *line])
 
 
 # ---- written files -----------------------------------------------------------------------------
