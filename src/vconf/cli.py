@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -128,6 +129,16 @@ def _check_party(
         )
 
 
+@contextmanager
+def _about(file: str) -> Iterator[None]:
+    """Name FILE in any VconfError raised inside the block that names no file yet."""
+    try:
+        yield
+    except VconfError as error:
+        error.file = error.file or file
+        raise
+
+
 def _check_zones(tz_names: Iterable[str]) -> tuple[str, ...]:
     from vconf.errors import inside
     from vconf.timezones import check_zone_name
@@ -140,9 +151,10 @@ def _check_zones(tz_names: Iterable[str]) -> tuple[str, ...]:
 
 
 def _output_dir(timetable: Timetable, output: str | None) -> str:
-    return (
-        output if output is not None else os.path.join("vconf-out", timetable.conference.event.id)
-    )
+    """Return DIR: `-o` as given (`--output=~/x` reaches us unexpanded), else the default."""
+    if output is None:
+        return os.path.join("vconf-out", timetable.conference.event.id)
+    return os.path.expanduser(output)
 
 
 def _build_files(timetable: Timetable, revision: Revision) -> dict[str, bytes]:
@@ -415,7 +427,8 @@ def zones_command(file: str, day: datetime | None, output_format: str) -> None:
     from vconf.planning import build_zone_grid
 
     timetable = _load(file)
-    grid = build_zone_grid(timetable, day=day.date() if day else None)
+    with _about(file):
+        grid = build_zone_grid(timetable, day=day.date() if day else None)
     if output_format == "json":
         from vconf.render.planning import zone_grid_as_json
 
@@ -472,14 +485,15 @@ def slots_command(
         _check_party(timetable, file, code, None)
     with inside(f"--duration {duration}"):
         length = read_duration(duration)
-    proposals = propose_slots(
-        timetable,
-        duration=length,
-        delegations=codes,
-        start=first.date() if first else None,
-        end=last.date() if last else None,
-        top=top,
-    )
+    with _about(file):
+        proposals = propose_slots(
+            timetable,
+            duration=length,
+            delegations=codes,
+            start=first.date() if first else None,
+            end=last.date() if last else None,
+            top=top,
+        )
     if output_format == "json":
         from vconf.render.planning import proposals_as_json
 

@@ -17,15 +17,42 @@ class VconfError(Exception):
 
     def __str__(self) -> str:
         parts = [part for part in (self.file, _join_path(self.path)) if part]
-        return ": ".join([*parts, " ".join(self.message.split())])
+        return printable(": ".join([*parts, " ".join(self.message.split())]))
 
 
 def _join_path(path: tuple[str, ...]) -> str:
     """Return `sessions[3] (panel-2).start` from its parts."""
     joined = ""
     for part in path:
-        joined += part if part.startswith("[") or not joined else "." + part
+        if part.startswith("["):
+            joined += part
+        else:
+            joined += ("." if joined else "") + quote_key(part)
     return joined
+
+
+def quote_key(key: str) -> str:
+    """Return a TOML key as the user would write it, quoted and escaped where needed.
+
+    A key from the file may hold a newline, a terminal escape or a right-to-left override; the
+    message stays one line and shows the key as written in the file (`"\\u001b]0;x"`), never
+    acting on the terminal.
+    """
+    if key and all(char.isprintable() and char not in '."\\' for char in key):
+        return key
+    escaped = "".join(
+        char if char.isprintable() and char not in '"\\' else f"\\u{ord(char):04x}" for char in key
+    )
+    return f'"{escaped}"'
+
+
+def printable(text: str) -> str:
+    """Return `text` with every unprintable character (control, separator, bidi) as `\\uXXXX`."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char.isprintable() or char == " " else f"\\u{ord(char):04x}" for char in text
+    )
 
 
 @contextmanager

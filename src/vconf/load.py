@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
-from vconf.errors import VconfError, inside
+from vconf.errors import VconfError, inside, quote_key
 from vconf.model import (
     WEEKDAYS,
     Conference,
@@ -240,7 +240,7 @@ def _read_event(raw: dict[str, Any]) -> Event:
 
 
 def _read_delegation(code: str, raw: dict[str, Any], event: Event) -> Delegation:
-    _check_keys(raw, _DELEGATION_KEYS, where=f"[delegations.{code}]")
+    _check_keys(raw, _DELEGATION_KEYS, where=f"[delegations.{quote_key(code)}]")
     weekend = _optional(raw, "weekend", _weekend_value)
     return Delegation(
         code=code,
@@ -254,7 +254,7 @@ def _read_delegation(code: str, raw: dict[str, Any], event: Event) -> Delegation
 
 
 def _read_person(person_id: str, raw: dict[str, Any]) -> Person:
-    _check_keys(raw, _PERSON_KEYS, where=f"[people.{person_id}]")
+    _check_keys(raw, _PERSON_KEYS, where=f"[people.{quote_key(person_id)}]")
     return Person(
         id=person_id,
         name=_required(raw, "name", _line_value),
@@ -264,7 +264,7 @@ def _read_person(person_id: str, raw: dict[str, Any]) -> Person:
 
 
 def _read_room(room_id: str, raw: dict[str, Any]) -> Room:
-    _check_keys(raw, _ROOM_KEYS, where=f"[rooms.{room_id}]")
+    _check_keys(raw, _ROOM_KEYS, where=f"[rooms.{quote_key(room_id)}]")
     return Room(
         id=room_id,
         name=_required(raw, "name", _line_value),

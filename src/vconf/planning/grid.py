@@ -13,6 +13,7 @@ from vconf.planning.clock import (
     AWAKE,
     GRID_HOURS,
     HOUR,
+    MAX_DAYS,
     MINUTE,
     _availabilities,
     _Availability,
@@ -91,8 +92,9 @@ class ZoneGrid:
     Hour `h` of the grid starts at `h:00` on `day` in the event zone, read as SPEC §2 reads a wall
     time, and lasts an hour: on a day the event zone changes its clocks, one hour shows twice or
     not at all (the clock changes say so). `rows` are sorted by UTC offset, then code;
-    `clock_changes` cover every delegation zone and the event zone from `first_day` to `last_day`
-    (the event's days), sorted by instant, then zone.
+    `clock_changes` cover every delegation zone and the event zone from `first_day` to
+    `clock_changes_last_day`, sorted by instant, then zone: the event's days (`first_day` to
+    `last_day`), or its first MAX_DAYS days when it is longer.
     """
 
     event: Event
@@ -103,6 +105,7 @@ class ZoneGrid:
     rows: tuple[ZoneRow, ...]
     first_day: date
     last_day: date
+    clock_changes_last_day: date
     clock_changes: tuple[ClockChangeRow, ...]
 
 
@@ -122,6 +125,7 @@ def build_zone_grid(timetable: Timetable, *, day: date | None = None) -> ZoneGri
             raise VconfError("the event has no dates and no sessions: pass --date")
         day = days[0]
     first_day, last_day = days or (day, day)
+    changes_last_day = min(last_day, first_day + timedelta(days=MAX_DAYS - 1))
     hour_starts = tuple(
         _seconds(wall_to_utc(datetime.combine(day, time(hour)), event.tz_name).utc)
         for hour in range(GRID_HOURS)
@@ -136,7 +140,8 @@ def build_zone_grid(timetable: Timetable, *, day: date | None = None) -> ZoneGri
         rows=_zone_rows(timetable, day, hour_starts),
         first_day=first_day,
         last_day=last_day,
-        clock_changes=_clock_change_rows(timetable, first_day, last_day),
+        clock_changes_last_day=changes_last_day,
+        clock_changes=_clock_change_rows(timetable, first_day, changes_last_day),
     )
 
 

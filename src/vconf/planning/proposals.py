@@ -145,18 +145,21 @@ def _proposal_days(timetable: Timetable, start: date | None, end: date | None) -
     """Return the days to search: the given ones, the event's, else the sessions' span.
 
     A missing `end` is the event's last day, or `start` when the event ends before it; a
-    missing `start` likewise.
+    missing `start` likewise. Days filled in this way never make the search longer than
+    MAX_DAYS (a longer event is searched from its first day, or from `--from`); days the user
+    gives both ends of are refused beyond it.
     """
     default = _event_days(timetable)
+    limit = timedelta(days=MAX_DAYS - 1)
     if start is None and end is None:
         if default is None:
             raise VconfError("the event has no dates and no sessions: pass --from and --to")
-        return default
+        return default[0], min(default[1], default[0] + limit)
     if start is None:
         assert end is not None  # both missing returned above
-        start = default[0] if default and default[0] <= end else end
-    if end is None:
-        end = default[1] if default and default[1] >= start else start
+        start = max(default[0], end - limit) if default and default[0] <= end else end
+    elif end is None:
+        end = min(default[1], start + limit) if default and default[1] >= start else start
     if start > end:
         raise VconfError(f"--from {start} is after --to {end}")
     if (end - start).days + 1 > MAX_DAYS:

@@ -51,7 +51,8 @@ def zone_grid_as_json(grid: ZoneGrid) -> str:
     """Return the `vconf zones --format json` document.
 
     `delegations` are in grid order (UTC offset on the day, then code); `clock_changes` by
-    instant, then zone. `grid` holds the 24 hour states of the text grid.
+    instant, then zone, from `first_day` to `clock_changes_last_day` (the event's first 366 days
+    at most). `grid` holds the 24 hour states of the text grid.
     """
     document = {
         "event": grid.event.id,
@@ -61,6 +62,7 @@ def zone_grid_as_json(grid: ZoneGrid) -> str:
         "abbreviation": grid.abbreviation,
         "first_day": grid.first_day.isoformat(),
         "last_day": grid.last_day.isoformat(),
+        "clock_changes_last_day": grid.clock_changes_last_day.isoformat(),
         "delegations": [_zone_row_json(row) for row in grid.rows],
         "clock_changes": [_clock_change_json(change) for change in grid.clock_changes],
     }
@@ -238,7 +240,10 @@ def _clock_changes_text(grid: ZoneGrid) -> Iterator[RenderableType]:
     """Yield a heading and one line per clock change in the event's days, or a line saying none."""
     from rich.text import Text
 
-    days = _days_text(grid.first_day, grid.last_day)
+    days = _days_text(grid.first_day, grid.clock_changes_last_day)
+    if grid.clock_changes_last_day < grid.last_day:
+        shown = (grid.clock_changes_last_day - grid.first_day).days + 1
+        days += f" (the event's first {shown} days)"
     if not grid.clock_changes:
         yield Text(f"No clock changes {days}.")
         return
