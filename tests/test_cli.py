@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,34 @@ def test_help_of_every_command_shows_an_example(runner: CliRunner, command: str)
     assert result.exit_code == 0
     assert "vconf " + command in result.output
     assert "xample" in result.output
+
+
+def help_examples(runner: CliRunner) -> list[list[str]]:
+    """Every `vconf ...` line under "Examples:" in the help of every command, as arguments."""
+    examples = []
+    for command in COMMANDS:
+        lines = run(runner, command, "--help").output.splitlines()
+        start = lines.index("  Examples:")
+        for line in lines[start + 1 :]:
+            if not line.strip().startswith("vconf "):
+                break
+            examples.append(shlex.split(line)[1:])
+    return examples
+
+
+def test_every_example_in_the_help_runs(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user copies the examples from `--help`: each must run (exit 0 or 1), not be misuse."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    examples = help_examples(runner)
+    assert {example[0] for example in examples} == set(COMMANDS)
+    for number, example in enumerate(examples):
+        writes = example[0] in ("plan", "export")
+        out = ["-o", str(tmp_path / f"out-{number}")] if writes and "-o" not in example else []
+        example = [str(tmp_path / part) if part.startswith("out/") else part for part in example]
+        result = run(runner, *example, *out)
+        assert result.exit_code in (0, 1), (example, result.output)
 
 
 def test_plan_with_a_clash_prints_it_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:

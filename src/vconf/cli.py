@@ -321,7 +321,7 @@ def agenda_command(
     \b
     Examples:
       vconf agenda examples/icdd-2021.toml --tz Asia/Jakarta --tz America/New_York
-      vconf agenda examples/danang-partners-2023.toml --delegation US-PIT --format md
+      vconf agenda examples/danang-partners-2023.toml --delegation PIT --format md
     """
     from vconf.agenda import build_agenda
     from vconf.checks import find_problems
@@ -371,8 +371,8 @@ def export_command(
     """Write the calendars (.ics) and agendas of FILE into DIR.
 
     Writes DIR/<event id>.ics (public sessions), delegations/<CODE>.ics, people/<ID>.ics,
-    invites/<session id>.ics and agendas/<CODE>.md/.html. DIR must not exist, be empty, or be
-    one vconf wrote before. Files are written even with error-severity problems (exit 1).
+    invites/<session id>.ics and agendas/<CODE>.md/.html. DIR must be new, empty, or one vconf
+    wrote before. Files are written even with error-severity problems (exit 1).
 
     Exporting again into DIR issues what changed since: a changed session with SEQUENCE + 1,
     a dropped one as cancelled (METHOD:CANCEL), an unchanged one byte for byte as before; it
@@ -470,10 +470,8 @@ def slots_command(
 
     \b
     Examples:
-      vconf slots examples/itu-digital-world-2020.toml --duration 1h \
-        --delegation US --delegation VN
-      vconf slots examples/danang-partners-2023.toml --duration 90m \
-        --from 2023-11-01 --to 2023-11-07
+      vconf slots examples/itu-digital-world-2020.toml --duration 1h --delegation US --delegation VN
+      vconf slots examples/danang-partners-2023.toml --duration 90m --from 2023-11-01
     """
     from vconf.checks import find_problems
     from vconf.errors import inside
