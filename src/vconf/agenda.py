@@ -105,8 +105,7 @@ def build_agenda(
 
 
 def _row(slot: Slot, zones: tuple[str, ...]) -> AgendaRow:
-    first_start = utc_to_local(slot.start_utc, zones[0])
-    row_day = first_start.date()
+    row_day = utc_to_local(slot.start_utc, zones[0]).date()
     spans = []
     for tz_name in zones:
         start = utc_to_local(slot.start_utc, tz_name)
