@@ -122,6 +122,25 @@ def test_clock_changes_of_the_event_zone_are_listed_after_2037_too() -> None:
     ]
 
 
+def test_clock_changes_of_an_event_of_three_years_cover_its_first_366_days() -> None:
+    """A long event stays readable and fast: the changes of its first 366 days, and it says so."""
+    text = (
+        event("Europe/Berlin", ("2023-01-01", "2025-12-31")),
+        delegation("US", "America/New_York"),
+    )
+    grid = build_zone_grid(timetable_of(*text))
+    assert (grid.last_day, grid.clock_changes_last_day) == (date(2025, 12, 31), date(2024, 1, 1))
+    assert [(found.tz_name, found.at_utc.date()) for found in grid.clock_changes] == [
+        ("America/New_York", date(2023, 3, 12)),
+        ("Europe/Berlin", date(2023, 3, 26)),
+        ("Europe/Berlin", date(2023, 10, 29)),
+        ("America/New_York", date(2023, 11, 5)),
+    ]
+    assert json.loads(zone_grid_as_json(grid))["clock_changes_last_day"] == "2024-01-01"
+    text_lines = [str(line) for line in zone_grid_as_text(grid)]
+    assert any("(the event's first 366 days)" in line for line in text_lines), text_lines
+
+
 def test_the_grid_defaults_to_the_first_session_day_when_the_event_has_no_dates() -> None:
     text = (event(), delegation("ID", "Asia/Jakarta"), session("a", "2021-11-18T10:00:00", "1h"))
     assert build_zone_grid(timetable_of(*text)).day == date(2021, 11, 18)
@@ -220,6 +239,29 @@ def test_the_days_default_to_the_sessions_span_without_event_dates() -> None:
     proposals = propose_slots(timetable_of(*text), duration=timedelta(hours=1), top=1000)
     assert len(proposals) == 2 * 96 - 3
     assert min(p.start_utc for p in proposals) == datetime(2021, 11, 16, 17, 0, tzinfo=UTC)
+
+
+ALWAYS_OPEN = 'hours = "00:00-24:00"\nweekend = []'
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "first", "last"),
+    [
+        (None, None, date(2023, 1, 1), date(2024, 1, 1)),
+        (date(2024, 6, 1), None, date(2024, 6, 1), date(2025, 6, 1)),
+        (None, date(2025, 3, 1), date(2024, 3, 1), date(2025, 3, 1)),
+    ],
+)
+def test_a_long_event_is_searched_366_days_from_the_end_given(
+    start: date | None, end: date | None, first: date, last: date
+) -> None:
+    """An event of three years: the days filled in never make the search longer than 366 days."""
+    text = (event("UTC", ("2023-01-01", "2025-12-31")), delegation("A", "UTC", ALWAYS_OPEN))
+    proposals = propose_slots(
+        timetable_of(*text), duration=timedelta(hours=1), start=start, end=end, top=400 * 96
+    )
+    days = {proposal.start_utc.date() for proposal in proposals}
+    assert (min(days), max(days), len(days)) == (first, last, 366)
 
 
 @pytest.mark.parametrize(
