@@ -130,9 +130,10 @@ def test_writing_again_replaces_each_file_whole(tmp_path: Path) -> None:
 def test_a_file_that_already_holds_the_same_bytes_is_left_alone(tmp_path: Path) -> None:
     out = marked(tmp_path / "out")
     before = (out / "old.ics").stat()
-    write_all(out, {"old.ics": b"old"})
+    written = write_all(out, {"old.ics": b"old", "new.ics": b"new"})
     after = (out / "old.ics").stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert written == [out / "new.ics"]  # only what it wrote
 
 
 def test_files_not_in_the_export_are_kept(tmp_path: Path) -> None:

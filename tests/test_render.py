@@ -534,6 +534,32 @@ def test_written_summary_counts_files_by_kind() -> None:
 
 
 @pytest.mark.parametrize(
+    ("paths", "unchanged", "expected"),
+    [
+        (
+            ["invites/a.ics"],
+            1,
+            "Wrote 1 file to out (1 invitation); 1 other was already up to date.",
+        ),
+        (
+            ["icdd.ics", "invites/a.ics"],
+            48,
+            "Wrote 2 files to out (1 public calendar, 1 invitation); 48 others were already up to "
+            "date.",
+        ),
+        ([], 50, "Wrote no files to out: all 50 were already up to date."),
+        ([], 1, "Wrote no files to out: its 1 file was already up to date."),
+    ],
+)
+def test_written_summary_says_how_many_files_were_already_up_to_date(
+    paths: list[str], unchanged: int, expected: str
+) -> None:
+    output = as_text([written_as_text("out", paths, unchanged=unchanged)])
+    assert_fits_80_columns(output)
+    assert " ".join(output.split()) == expected
+
+
+@pytest.mark.parametrize(
     ("paths", "expected"),
     [([], "Wrote no files to out.\n"), (["notes.txt"], "Wrote 1 file to out (1 other file).\n")],
 )

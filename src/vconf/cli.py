@@ -197,15 +197,15 @@ def _write(
     with opened(target, reset=reset_state) as store:  # the lock is held until the end
         revision = plan_revision(store, timetable, now=_now(), attendees=invitations(timetable))
         files = {} if dry_run else _build_files(timetable, revision)
-        if not dry_run:
-            issue_revision(store, revision, files)
+        written = [] if dry_run else issue_revision(store, revision, files)
     if as_json:
         document = changes_as_json(revision, timetable, directory=directory, dry_run=dry_run)
         click.echo(document, nl=False)
         return
     _print_all(console, changes_as_text(revision, timetable, directory=directory, dry_run=dry_run))
     if not dry_run:
-        console.print(written_as_text(directory, sorted(files)))
+        changed = [path.relative_to(target).as_posix() for path in written]
+        console.print(written_as_text(directory, changed, unchanged=len(files) - len(changed)))
 
 
 _DRY_RUN = click.option(

@@ -55,7 +55,8 @@ def prepare_output_dir(path: str) -> Path:
 
 
 def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write each `{relative posix path: bytes}` atomically under DIR; return their paths, sorted.
+    """Write each `{relative posix path: bytes}` atomically under DIR; return the paths of the
+    files it wrote (not those already holding the same bytes), sorted.
 
     DIR is checked again as `prepare_output_dir` does, created if missing, and marked with
     `.vconf/`. Every path is checked before anything is written: it must stay inside DIR and
@@ -82,9 +83,9 @@ def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
         marker = ((MARKER, MARKER_README), README_TEXT.encode())
         if not _exists(folders[(MARKER,)], MARKER_README):
             targets.append(marker)
-        _replace_all(folders, targets)
+        replaced = _replace_all(folders, targets)
         folders.sync()
-    return sorted(directory.joinpath(*parts) for parts, _ in targets if parts != marker[0])
+    return sorted(directory.joinpath(*parts) for parts in replaced if parts != marker[0])
 
 
 def prepare_state_dir(directory: Path) -> Path:
@@ -279,9 +280,13 @@ class _Temporary:
     shown: Path
 
 
-def _replace_all(folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]]) -> None:
-    """Write each changed target to a temporary file, flush them all, rename each into place."""
+def _replace_all(
+    folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]]
+) -> list[tuple[str, ...]]:
+    """Write each changed target to a temporary file, flush them all, rename each into place;
+    return the targets written."""
     written: list[_Temporary] = []
+    changed: list[tuple[str, ...]] = []
     renamed = 0
     sync_each = not sys.platform.startswith("linux")  # elsewhere sync() may return before the disk
     try:
@@ -289,6 +294,7 @@ def _replace_all(folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]]
             parent, shown = folders[parts[:-1]], folders.directory.joinpath(*parts)
             if not _holds(parent, parts[-1], data, shown):
                 written.append(_write_temporary(parent, parts[-1], data, shown, sync=sync_each))
+                changed.append(parts)
         if written and not sync_each:
             os.sync()
         fault_point("temporaries")
@@ -310,6 +316,7 @@ def _replace_all(folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]]
         for temporary in written[renamed:]:
             with suppress(OSError):  # best effort: the first error is the one to report
                 os.unlink(temporary.name, dir_fd=temporary.parent)
+    return changed
 
 
 def _holds(parent: int, name: str, data: bytes, shown: Path) -> bool:

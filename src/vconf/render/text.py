@@ -259,14 +259,28 @@ class _ChangeBlock:
 # ---- written files -----------------------------------------------------------------------------
 
 
-def written_as_text(directory: str, relative_paths: list[str]) -> RenderableType:
-    """Return `Wrote 12 files to DIR (1 public calendar, 3 delegation calendars, …)`."""
+def written_as_text(
+    directory: str, relative_paths: list[str], *, unchanged: int = 0
+) -> RenderableType:
+    """Return `Wrote 12 files to DIR (1 public calendar, 3 delegation calendars, …).`
+
+    `unchanged` counts the files that already held the same bytes and were left alone; the
+    line then says so, so that after a re-export the officer knows what actually changed.
+    """
     if not relative_paths:
+        if unchanged == 1:
+            return _words(f"Wrote no files to {directory}: its 1 file was already up to date.")
+        if unchanged:
+            return _words(
+                f"Wrote no files to {directory}: all {unchanged} were already up to date."
+            )
         return _words(f"Wrote no files to {directory}.")
     kinds = Counter(_file_kind(path) for path in relative_paths)
     parts = [_count(kinds[kind], *_FILE_KINDS[kind]) for kind in _FILE_KINDS if kinds[kind]]
     files = _count(len(relative_paths), "file", "files")
-    return _words(f"Wrote {files} to {directory} ({', '.join(parts)}).")
+    others = "other was" if unchanged == 1 else "others were"
+    rest = f"; {unchanged} {others} already up to date" if unchanged else ""
+    return _words(f"Wrote {files} to {directory} ({', '.join(parts)}){rest}.")
 
 
 def _file_kind(path: str) -> str:

@@ -271,7 +271,8 @@ def _read_sequences(data: bytes, floors: dict[str, int]) -> None:
 
 
 def issue_revision(store: Store, revision: Revision, files: Mapping[str, bytes]) -> list[Path]:
-    """Record the revision, write its files, mark it done; return the paths written, sorted.
+    """Record the revision, write its files, mark it done; return the paths of the files that
+    changed (those already holding the same bytes are left alone), sorted.
 
     The order is what makes a kill at any moment safe (module docstring).
     """
