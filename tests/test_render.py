@@ -306,6 +306,19 @@ def test_text_agenda_starts_with_the_title_and_each_day_with_its_date() -> None:
     assert lines.index("Tue 16 Nov 2021") < lines.index("Wed 17 Nov 2021")
 
 
+def test_text_agenda_rules_every_day_across_the_whole_width() -> None:
+    """A short day and a long one get the same rule: the page reads as one table."""
+    long_title = 'title = "' + "A long title that wraps " * 5 + '"'
+    timetable = timetable_of(
+        session("short", "2021-11-16T10:00:00"),
+        session("long", "2021-11-17T10:00:00").replace('title = "long title"', long_title),
+    )
+    output = as_text(agenda_as_text(build_agenda(timetable)))
+    assert_fits_80_columns(output)
+    rules = [line for line in output.splitlines() if line.startswith("─")]
+    assert [len(rule) for rule in rules] == [80, 80]
+
+
 def test_text_agenda_heads_each_time_column_with_city_and_abbreviation() -> None:
     agenda = build_agenda(timetable_of(OPENING), tz_names=("Asia/Jakarta", "America/New_York"))
     output = as_text(agenda_as_text(agenda))

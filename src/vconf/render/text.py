@@ -172,15 +172,11 @@ class _DayTable:
         times_width = sum(width + len(_GAP) for width in widths)
         session_width = max(options.max_width - times_width, _NARROWEST)
         rows = [(times, _wrapped(console, cell, session_width)) for times, cell in self.rows]
-        used = max(
-            (cell_len(text) for _, lines in rows for line in lines for text, _ in line), default=0
-        )
         bold = console.get_style("bold")
         yield Segment.line()
         yield from _line([(self.heading, bold)])
         yield from self._head(widths, bold)
-        rule = times_width + max(used, len(SESSION_HEADING))
-        yield Segment("─" * rule + "\n")
+        yield Segment("─" * (times_width + session_width) + "\n")  # the same width every day
         for times, lines in rows:
             yield from _line([(_join_cells(times, widths), None), *lines[0]])
             for line in lines[1:]:
