@@ -202,3 +202,22 @@ def test_no_mangled_file_reaches_a_traceback(
     if result.exit_code == 2:
         assert len(result.stderr.strip().splitlines()) == 1
         assert str(path) in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("zones", ICDD, "--date", "2021-13-01"),
+        ("slots", ICDD, "--duration", "1h", "--from", "16/11/2021"),
+    ],
+)
+def test_a_mistyped_date_says_how_to_write_one(runner: CliRunner, args: tuple[str, ...]) -> None:
+    result = run(runner, *args)
+    assert result.exit_code == 2
+    assert "expected a date like 2021-11-16 (year-month-day)" in result.stderr
+    assert "%Y" not in result.stderr
+
+
+def test_a_date_on_the_command_line_is_read_as_a_calendar_date(runner: CliRunner) -> None:
+    result = run(runner, "zones", ICDD, "--date", "2021-11-17", "--format", "json")
+    assert json.loads(result.stdout)["date"] == "2021-11-17"

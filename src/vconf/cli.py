@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -404,7 +404,29 @@ def export_command(
     sys.exit(_exit_code(problems))
 
 
-_DAY = click.DateTime(formats=["%Y-%m-%d"])
+if TYPE_CHECKING:
+    _DateType = click.ParamType[date]  # generic in the click the project checks with
+else:
+    _DateType = click.ParamType  # not subscriptable before click 8.2
+
+
+class _Day(_DateType):
+    """A calendar date written as in the TOML file: 2021-11-16."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(
+                f"expected a date like 2021-11-16 (year-month-day), got {value!r}", param, ctx
+            )
+
+
+_DAY = _Day()
 
 
 @cli.command("zones", short_help="Delegations side by side: offsets, hours, clocks.")
@@ -417,7 +439,7 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
-def zones_command(file: str, day: datetime | None, output_format: str) -> None:
+def zones_command(file: str, day: date | None, output_format: str) -> None:
     """Show the delegations of FILE side by side: offsets, hours, clock changes.
 
     The text output is an hour grid: one row a delegation, one column an hour of the event
@@ -433,7 +455,7 @@ def zones_command(file: str, day: datetime | None, output_format: str) -> None:
 
     timetable = _load(file)
     with _about(file):
-        grid = build_zone_grid(timetable, day=day.date() if day else None)
+        grid = build_zone_grid(timetable, day=day)
     if output_format == "json":
         from vconf.render.planning import zone_grid_as_json
 
@@ -463,8 +485,8 @@ def slots_command(
     file: str,
     duration: str,
     codes: tuple[str, ...],
-    first: datetime | None,
-    last: datetime | None,
+    first: date | None,
+    last: date | None,
     top: int,
     output_format: str,
 ) -> None:
@@ -493,8 +515,8 @@ def slots_command(
             timetable,
             duration=length,
             delegations=codes,
-            start=first.date() if first else None,
-            end=last.date() if last else None,
+            start=first,
+            end=last,
             top=top,
         )
     if output_format == "json":
