@@ -292,9 +292,9 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
     optional(draw, event, "uid_domain", st.sampled_from(("icdd.example", "x-1.example.org")))
     optional(draw, event, "hours", hours)
     optional(draw, event, "buffer", st.sampled_from(("0m", "10m", "1h", 0, 15)))
-    codes = draw(st.lists(ids, max_size=4, unique=True))
+    codes = draw(st.lists(ids, max_size=4, unique_by=str.casefold))
     delegations = {code: draw(delegation_tables()) for code in codes}
-    person_ids = draw(st.lists(ids, max_size=5, unique=True))
+    person_ids = draw(st.lists(ids, max_size=5, unique_by=str.casefold))
     people = {}
     for person_id in person_ids:
         person: dict[str, Any] = {"name": draw(lines_of_text)}
@@ -308,7 +308,7 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
         room: dict[str, Any] = {"name": draw(lines_of_text)}
         optional(draw, room, "url", st.just(f"https://meet.example/{room_id}"))
         rooms[room_id] = room
-    session_ids = draw(st.lists(ids, max_size=6, unique=True))
+    session_ids = draw(st.lists(ids, max_size=6, unique_by=str.casefold))
     sessions = [
         draw(session_tables(session_id, first_day, days, codes, person_ids, room_ids))
         for session_id in session_ids

@@ -188,9 +188,12 @@ def _read_document(
     with inside("event"):
         event = _read_event(_table(document["event"]))
     delegations = _read_named(
-        document, "delegations", lambda code, raw: _read_delegation(code, raw, event)
+        document,
+        "delegations",
+        lambda code, raw: _read_delegation(code, raw, event),
+        files="delegations/{}.ics",
     )
-    people = _read_named(document, "people", _read_person)
+    people = _read_named(document, "people", _read_person, files="people/{}.ics")
     rooms = _read_named(document, "rooms", _read_room)
     sessions = _read_sessions(document, event, more_sessions)
     conference = Conference(event, delegations, people, rooms, sessions)
@@ -199,18 +202,40 @@ def _read_document(
 
 
 def _read_named(
-    document: dict[str, Any], key: str, read: Callable[[str, dict[str, Any]], T]
+    document: dict[str, Any],
+    key: str,
+    read: Callable[[str, dict[str, Any]], T],
+    *,
+    files: str | None = None,
 ) -> tuple[T, ...]:
-    """Read a table of tables keyed by id (`[people.ID]`), in file order."""
+    """Read a table of tables keyed by id (`[people.ID]`), in file order.
+
+    With `files` (the file each id names, `people/{}.ics`), two ids that differ only in case
+    are refused: on macOS and Windows they would be one file, and one party's calendar would
+    replace the other's.
+    """
     raw = document.get(key, {})
     with inside(key):
         tables = _table(raw)
     items = []
+    folded: dict[str, str] = {}
     for item_id, item in tables.items():
         with inside(key, item_id):
             _check_id(item_id)
+            if files is not None:
+                _check_case(item_id, folded, files)
             items.append(read(item_id, _table(item)))
     return tuple(items)
+
+
+def _check_case(item_id: str, folded: dict[str, str], files: str) -> None:
+    """Refuse an id equal to an earlier one but for case (`ann`, `Ann`): their files collide."""
+    earlier = folded.setdefault(item_id.casefold(), item_id)
+    if earlier != item_id:
+        raise VconfError(
+            f"{item_id!r} differs from {earlier!r} only in case; {files.format(item_id)} and "
+            f"{files.format(earlier)} would be one file on macOS and Windows: rename one"
+        )
 
 
 def _read_event(raw: dict[str, Any]) -> Event:
@@ -281,6 +306,7 @@ def _read_sessions(
             raise VconfError(f"expected an array of tables ([[sessions]]), got {_describe(raw)}")
     sessions: list[Session] = []
     seen: dict[str, int] = {}
+    folded: dict[str, str] = {}
     for number, item in enumerate(more if more is not None else _emptied(raw), start=1):
         if number > MAX_SESSIONS:
             with inside("sessions"):
@@ -300,6 +326,8 @@ def _read_sessions(
                         f"duplicate session id {session.id!r}, "
                         f"already used by sessions[{seen[session.id]}]"
                     )
+            with inside("id"):
+                _check_case(session.id, folded, "invites/{}.ics")
         seen[session.id] = number
         sessions.append(session)
     return tuple(sessions)
