@@ -23,6 +23,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner, Result
 
+from outputs import assert_whole, tree
 from vconf.cli import cli
 from vconf.revisions import LOCK_WAIT
 
@@ -57,15 +58,6 @@ def change_lines(stdout: str) -> list[str]:
         elif lines and line.startswith(" " * 10) and line.strip():
             lines[-1] += " " + line.strip()
     return lines
-
-
-def tree(out: Path) -> dict[str, bytes]:
-    """Every output file under DIR (not the store), by relative path."""
-    return {
-        str(path.relative_to(out)): path.read_bytes()
-        for path in sorted(out.rglob("*"))
-        if path.is_file() and ".vconf" not in path.parts
-    }
 
 
 def stats(out: Path) -> dict[str, tuple[int, int]]:
@@ -281,16 +273,6 @@ def run_vconf(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[by
         timeout=60,
         check=False,
     )
-
-
-def assert_whole(out: Path, old: dict[str, bytes], new: dict[str, bytes]) -> None:
-    """Every file parses and is the old version or the new one; no half-written file."""
-    for path, data in tree(out).items():
-        if path.endswith(".tmp"):
-            continue  # a killed run's temporary file, removed by the next run
-        assert data in (old.get(path), new.get(path)), path
-        if path.endswith(".ics"):
-            icalendar.Calendar.from_ical(data)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner, Result
 
+from outputs import assert_whole, tree
 from vconf.cli import cli
 
 ROOT = Path(__file__).parent.parent
@@ -131,18 +132,6 @@ def export(source: Path, out: Path | str, epoch: int, *options: str) -> Result:
     )
 
 
-def tree(out: Path) -> dict[str, bytes]:
-    """Every regular file under DIR but its `.vconf/` state, by relative path; no link followed."""
-    found = {}
-    for folder, folders, names in os.walk(out):
-        folders[:] = [name for name in folders if name != ".vconf"]
-        for name in names:
-            path = Path(folder, name)
-            if not path.is_symlink() and path.is_file():
-                found[path.relative_to(out).as_posix()] = path.read_bytes()
-    return found
-
-
 def snapshot(path: Path) -> dict[str, tuple[bytes, int] | str]:
     """What a place outside DIR holds: each entry's bytes and mtime (or its link target)."""
     entries = [path] if not path.is_dir() else [path, *sorted(path.rglob("*"))]
@@ -170,21 +159,6 @@ def one_line_error(result: Result) -> str:
 
 def temporaries(out: Path) -> list[Path]:
     return [path for path in out.rglob("*") if path.name.endswith(".tmp")]
-
-
-def assert_whole(
-    out: Path, old: dict[str, bytes], new: dict[str, bytes], *, besides: tuple[str, ...] = ()
-) -> None:
-    """Every file in DIR is the old version or the new one, never a part; each .ics parses.
-
-    `besides` names files that are not vconf's (a test put them there).
-    """
-    for name, data in tree(out).items():
-        if name.endswith(".tmp") or name in besides:
-            continue  # a temporary file of an interrupted run is removed by the next run
-        assert data in (old.get(name), new.get(name)), name
-        if name.endswith(".ics"):
-            icalendar.Calendar.from_ical(data)
 
 
 @pytest.fixture(scope="module")
