@@ -357,3 +357,17 @@ def local_seconds(instant: datetime, tz_name: str) -> int:
         offset = local.utcoffset()
         return stamp + int(offset.total_seconds() if offset else 0)
     return stamp + offsets[bisect_right(stamps, stamp) - 1]
+
+
+def utc_text(instant: datetime) -> str:
+    """Return `2021-11-16T07:00:00Z` for an aware instant: the one UTC format of every output."""
+    if instant.utcoffset():  # an offset date-time keeps the offset it was written with
+        instant = instant.astimezone(UTC)
+    return instant.replace(tzinfo=None).isoformat() + "Z"
+
+
+def parse_utc(text: str) -> datetime:
+    """Return the aware UTC instant of a `utc_text` text; ValueError for anything else."""
+    if not text.endswith("Z"):
+        raise ValueError(f"not a UTC time: {text!r}")
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
