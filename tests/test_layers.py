@@ -10,7 +10,7 @@ import pytest
 SOURCE = Path(__file__).parent.parent / "src" / "vconf"
 LAYERS = {
     "errors": 0, "model": 0,
-    "timezones": 1, "files": 1,
+    "timezones": 1, "files": 1, "language": 1,
     "load": 2, "timetable": 2,
     "checks": 3, "agenda": 3, "planning": 3, "revisions": 3,
     "render": 4, "export": 4,
@@ -18,7 +18,8 @@ LAYERS = {
 }  # fmt: skip
 DOORS = {"pytz": {"timezones"}, "zoneinfo": {"timezones"}, "icalendar": {"export"},
          "tomli": {"load"}, "tomllib": {"load"}, "sqlite3": {"revisions"},
-         "click": {"cli"}, "rich": {"render", "cli"}}  # fmt: skip
+         "click": {"cli"}, "rich": {"render", "cli"}, "babel": {"language"},
+         "weasyprint": {"render"}}  # fmt: skip
 
 
 def modules() -> list[Path]:
