@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -133,14 +134,8 @@ def test_days_read_as_cldr_writes_them(code: str, heading: str, short: str, long
 
 
 def test_a_local_datetime_is_headed_by_its_own_date() -> None:
-    late = datetime(2021, 11, 16, 23, 30, tzinfo=timezone_plus(7))
+    late = datetime(2021, 11, 16, 23, 30, tzinfo=timezone(timedelta(hours=7)))
     assert language_for("en").day_heading(late) == "Tuesday, 16 November 2021"
-
-
-def timezone_plus(hours: int) -> object:
-    from datetime import timezone
-
-    return timezone(timedelta(hours=hours))
 
 
 @pytest.mark.parametrize(
@@ -411,6 +406,4 @@ def test_vconf_help_imports_no_babel() -> None:
 
 
 def _env() -> dict[str, str]:
-    import os
-
     return {**os.environ, "PYTHONPATH": str(ROOT / "src")}

@@ -139,7 +139,6 @@ PLURALS = (
     N_plural("{n} day", "{n} days"),
     N_plural("{n} delegation", "{n} delegations"),
 )
-_KNOWN_LABELS = frozenset(LABELS)
 _KNOWN_PLURALS = frozenset(PLURALS)
 
 
@@ -194,14 +193,10 @@ class Language:
     def zone_heading(self, tz_name: str, offsets: Iterable[timedelta] = ()) -> str:
         """Return `Ho Chi Minh City (UTC+07:00)`, `New York (UTC-05:00/UTC-04:00)` or `UTC`.
 
-        `offsets` are those the zone has on the heading's day, first seen first; none gives the
-        city alone. UTC itself needs no offset.
+        `offsets` are those the zone has on the heading's day, first seen first (repeats are
+        dropped); none gives the city alone. UTC itself needs no offset.
         """
-        city = self.zone_name(tz_name)
-        labels = dict.fromkeys(utc_offset(offset) for offset in offsets)
-        if not labels or city == "UTC":
-            return city
-        return f"{city} ({'/'.join(labels)})"
+        return _zone_heading(self.cldr, tz_name, tuple(dict.fromkeys(offsets)))
 
     def language_name(self, code: str) -> str:
         """Return a language's name in this language (`vi`: `Vietnamese`, `Tiếng Việt`), or `code`.
@@ -220,9 +215,9 @@ class Language:
         Without values the translation is returned as is, placeholders included (a stylesheet
         splits `page {n} of {m}` around CSS counters). A msgid outside `LABELS` is a bug.
         """
-        if msgid not in _KNOWN_LABELS:
+        text = _labels(self.catalog).get(msgid)
+        if text is None:
             raise ValueError(f"{msgid!r} is not in language.LABELS")
-        text = _translations(self.catalog).gettext(msgid)
         return text.format(**values) if values else text
 
     def plural(self, singular: str, plural: str, count: int, **values: object) -> str:
@@ -378,6 +373,14 @@ def _zone_name(cldr: str, tz_name: str) -> str:
 
 
 @functools.cache
+def _zone_heading(cldr: str, tz_name: str, offsets: tuple[timedelta, ...]) -> str:
+    city = _zone_name(cldr, tz_name)
+    if not offsets or city == "UTC":
+        return city
+    return f"{city} ({'/'.join(dict.fromkeys(utc_offset(offset) for offset in offsets))})"
+
+
+@functools.cache
 def _language_name(cldr: str, code: str) -> str:
     name = _locale(cldr).languages.get(code.replace("-", "_"))  # also "Brazilian Portuguese"
     if name is None and _CODE.fullmatch(code):
@@ -391,6 +394,13 @@ def _number(cldr: str, value: int) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=_locale(cldr))
+
+
+@functools.cache
+def _labels(catalog: str) -> dict[str, str]:
+    """Return every label of `LABELS` in a shipped language, looked up once."""
+    translations = _translations(catalog)
+    return {msgid: translations.gettext(msgid) for msgid in LABELS}
 
 
 @functools.cache
