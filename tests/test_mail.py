@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import icalendar
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from vconf.errors import VconfError
@@ -25,8 +26,10 @@ from vconf.mail.content import fold, read_invitation, unfold, uninvite
 from vconf.mail.message import (
     Kind,
     Letter,
+    Mail,
     Party,
     build_invitation_message,
+    build_mail,
     message_as_eml,
     message_id,
     summary_text,
@@ -169,6 +172,43 @@ def test_any_title_comes_back_from_the_subject_as_written(title: str) -> None:
     raw = message_as_eml(build_invitation_message(letter(title=title)))
     subject = parsed(raw)["Subject"]
     assert subject == " ".join(f"Invitation: {title} — Tue 16 Nov 2021 08:00 GMT".split())
+
+
+@example("Permanent Mission of the Lao People's Democratic Republic to the United Nations", "")
+@example('Mission "permanente", Genève: délégation de la République démocratique', "t")
+@example("Mission, (permanent) of the Lao People's Democratic Republic to the UN", "t")
+@given(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=80),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=150),
+)
+def test_names_and_titles_come_back_as_written_within_76_octets_a_line(
+    name: str, title: str
+) -> None:
+    mail = build_mail(letter(recipient=Party("a@x.example", name), title=title))
+    head = mail.data.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 76 for line in head.split(b"\r\n"))
+    got = parsed(mail.data)
+    assert got["To"].addresses[0].addr_spec == "a@x.example"
+    clean = " ".join(name.split())
+    raw_to = email.message_from_bytes(mail.data)["To"]
+    if "=?" in raw_to:  # the RFC 2047 decoder: Python's address parser keeps spaces between words
+        assert str(make_header(decode_header(raw_to))) == f"{clean} <a@x.example>"
+    else:
+        assert got["To"].addresses[0].display_name == clean
+    assert got["Subject"] == " ".join(f"Invitation: {title} — Tue 16 Nov 2021 08:00 GMT".split())
+    # the library finds nothing to refold: what it would write is what we wrote
+    assert (
+        message_as_eml(build_invitation_message(letter(title=title)))
+        == build_mail(letter(title=title)).data
+    )
+
+
+def test_the_summary_arrives_as_written() -> None:
+    mail = build_mail(letter(summary="Première ligne\n\nJoin: https://meet.example/x=1\n"))
+    plain, _, _ = calendar_parts(parsed(mail.data))
+    content = plain.get_content().replace("\r\n", "\n")  # the wire's line ends
+    assert content == "Première ligne\n\nJoin: https://meet.example/x=1\n"
+    assert plain["Content-Transfer-Encoding"] == "quoted-printable"
 
 
 def test_from_to_and_date_are_the_organizer_the_recipient_and_the_given_date() -> None:
@@ -520,9 +560,9 @@ def tls_server(certificate: tuple[Path, Path]) -> Iterator[tuple[Collector, Serv
     )
 
 
-def messages(*recipients: str, sequence: int = 0) -> list[EmailMessage]:
+def messages(*recipients: str, sequence: int = 0) -> list[Mail]:
     ics = calendar(recipients, sequence=sequence)
-    return [build_invitation_message(letter(ics, to=address)) for address in recipients]
+    return [build_mail(letter(ics, to=address)) for address in recipients]
 
 
 def received(envelope: Any) -> EmailMessage:
@@ -545,7 +585,8 @@ def test_messages_go_over_one_connection_and_arrive_as_built(
     for envelope, message, recipient in zip(handler.envelopes, built, recipients, strict=True):
         assert envelope.mail_from == ORGANIZER.address
         got = received(envelope)
-        assert got["Message-ID"] == message["Message-ID"] == message_id(UID, 0, recipient)
+        assert got["Message-ID"] == message.message_id == message_id(UID, 0, recipient)
+        assert envelope.original_content == message.data  # dot-stuffing undone, nothing else
         assert got["Subject"] == f"Invitation: {TITLE} — Tue 16 Nov 2021 08:00 GMT"
         _, part, attachment = calendar_parts(got)
         ics = calendar(recipients, sequence=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from vconf.errors import VconfError
 
@@ -43,6 +44,7 @@ def recipient_key(address: str) -> str:
     return address.strip().lower()
 
 
+@lru_cache(maxsize=256)  # one version goes to many recipients
 def read_invitation(ics: bytes) -> Invitation:
     """Return the iMIP facts of an invitation file; refuse one that is not a single-event iTIP."""
     lines = unfold(ics)

@@ -8,14 +8,12 @@ import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
 from enum import Enum
 from types import TracebackType
 from urllib.parse import urlsplit
 
 from vconf.errors import VconfError
-from vconf.mail.message import message_as_eml
+from vconf.mail.message import Mail
 
 TIMEOUT = 30.0  # seconds per network wait: a dead server stops the run, not hangs it
 _PORTS = {"smtp": 587, "smtps": 465}
@@ -133,16 +131,14 @@ class Transport:
         except (smtplib.SMTPException, OSError):
             smtp.close()
 
-    def send(
-        self, message: EmailMessage, *, before_content: Callable[[], None] | None = None
-    ) -> Delivery:
-        """Deliver one message from its From to its To and say what became of it.
+    def send(self, mail: Mail, *, before_content: Callable[[], None] | None = None) -> Delivery:
+        """Deliver one message from its sender to its recipient and say what became of it.
 
         `before_content` runs once the server has accepted the recipient, just before the
         content goes: the moment after which a cut leaves the message `unknown`, so a store
         marks it there and a run killed mid-send never sends it twice.
         """
-        sender, recipient = _bare(message["From"]), _bare(message["To"])
+        sender, recipient = mail.sender, mail.recipient
         smtp = self._smtp or self._connect()
         try:
             refusal = _envelope(smtp, sender, recipient)
@@ -159,7 +155,7 @@ class Transport:
             return Delivery(Outcome.FAILED, refusal)
         if before_content is not None:
             before_content()
-        return self._content(smtp, message_as_eml(message))
+        return self._content(smtp, mail.data)
 
     def _content(self, smtp: smtplib.SMTP, data: bytes) -> Delivery:
         """Send the content and read the reply; a cut on the way is `unknown`."""
@@ -255,14 +251,6 @@ def _dot_stuffed(data: bytes) -> bytes:
     if not stuffed.endswith(b"\r\n"):
         stuffed += b"\r\n"
     return stuffed + b".\r\n"
-
-
-def _bare(header: object) -> str:
-    """Return the address of a single-address header (`Name <a@b>` -> `a@b`)."""
-    addresses: tuple[Address, ...] = getattr(header, "addresses", ())
-    if len(addresses) != 1:
-        raise VconfError(f"a message needs exactly one address in From and To, got {header!s}")
-    return str(addresses[0].addr_spec)
 
 
 def _reason(error: BaseException) -> str:
