@@ -34,7 +34,15 @@ from vconf.mail.message import (
     message_id,
     summary_text,
 )
-from vconf.mail.outbox import MessageState, Outgoing, State, Version, draft_path, plan_outbox
+from vconf.mail.outbox import (
+    MessageState,
+    Outgoing,
+    State,
+    Version,
+    draft_path,
+    letter_for,
+    plan_outbox,
+)
 from vconf.mail.smtp import (
     Credentials,
     Outcome,
@@ -252,6 +260,10 @@ def test_reading_the_golden_invitation_finds_its_version_and_people() -> None:
         "REQUEST",
     )
     assert invitation.title == "Making sense of data and digital diplomacy"
+    assert (invitation.location, invitation.url) == (
+        "Panel room 3",
+        "https://meet.example/icdd-2021/room-3",
+    )
     assert invitation.organizer is not None
     assert invitation.organizer.address == "secretariat@kemlu.example"
     names = [attendee.name for attendee in invitation.attendees]
@@ -413,6 +425,21 @@ def test_two_versions_with_one_sequence_are_refused() -> None:
     ics = calendar(("a@x.example",), sequence=0)
     with pytest.raises(VconfError, match="one SEQUENCE"):
         plan_outbox([Version("panel", ics), Version("panel", ics)], ())
+
+
+def test_a_planned_message_becomes_a_letter_with_the_invitations_title() -> None:
+    v0 = Version("panel", calendar(("a@x.example",), sequence=0))
+    (planned,) = plan_outbox([v0], ())
+    made = letter_for(planned, organizer=ORGANIZER, start_text="Sun 1 Mar 2026 10:00 CET",
+                      summary="s\n", date=DATE)  # fmt: skip
+    assert made.title == "Panel on the digital economy, with a title long enough to fold twice over"
+    assert (made.recipient, made.kind, made.ics) == (
+        Party("a@x.example", "Délégué a, Ministère"),
+        Kind.NEW,
+        v0.ics,
+    )
+    got = parsed(build_mail(made).data)
+    assert got["Subject"] == f"Invitation: {made.title} — Sun 1 Mar 2026 10:00 CET"
 
 
 def test_a_draft_path_is_a_safe_file_name_even_for_odd_addresses() -> None:

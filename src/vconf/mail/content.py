@@ -15,6 +15,7 @@ from vconf.errors import VconfError
 
 _CRLF = b"\r\n"
 _FOLD_LIMIT = 75  # octets, CRLF excluded (RFC 5545 §3.1)
+_READ = ("METHOD", "UID", "SEQUENCE", "SUMMARY", "LOCATION", "URL")
 _DROPPED_ON_CANCEL = ("PARTSTAT", "RSVP")  # a CANCEL asks for no reply (RFC 5546 §3.2.5)
 
 
@@ -37,6 +38,8 @@ class Invitation:
     title: str
     organizer: Attendee | None
     attendees: tuple[Attendee, ...]
+    location: str = ""
+    url: str = ""
 
 
 def recipient_key(address: str) -> str:
@@ -57,7 +60,7 @@ def read_invitation(ics: bytes) -> Invitation:
             attendees.append(_attendee(line))
         elif name == "ORGANIZER":
             organizer = _attendee(line)
-        elif name in ("METHOD", "UID", "SEQUENCE", "SUMMARY") and name not in fields:
+        elif name in _READ and name not in fields:  # the VEVENT's, the first of each
             fields[name] = value
     missing = [name for name in ("METHOD", "UID", "SEQUENCE") if name not in fields]
     if missing:
@@ -71,6 +74,8 @@ def read_invitation(ics: bytes) -> Invitation:
         title=unescape_text(fields.get("SUMMARY", "")),
         organizer=organizer,
         attendees=tuple(attendees),
+        location=unescape_text(fields.get("LOCATION", "")),
+        url=fields.get("URL", ""),
     )
 
 

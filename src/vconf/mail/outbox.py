@@ -11,11 +11,12 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from vconf.errors import VconfError
 from vconf.mail.content import Attendee, Invitation, read_invitation, recipient_key, uninvite
-from vconf.mail.message import Kind
+from vconf.mail.message import Kind, Letter, Party
 
 _HELD = ("sent", "unknown")  # states after which the recipient may hold the session
 _UNSAFE = re.compile(r"[^a-z0-9@._+-]")
@@ -104,6 +105,32 @@ def plan_outbox(
             if _is_due(done.get(recipient_key(message.recipient)), resend_unknown=resend_unknown):
                 outgoing.append(message)
     return tuple(sorted(outgoing, key=lambda message: (message.session_id, *message.key)))
+
+
+def letter_for(
+    message: Outgoing,
+    *,
+    organizer: Party,
+    start_text: str,
+    summary: str,
+    date: datetime,
+    title: str | None = None,
+) -> Letter:
+    """Return the letter of a planned message; the title defaults to the invitation's SUMMARY.
+
+    The caller brings what needs the recipient's zone (`start_text`, `summary`), the Date, and
+    the organizer (From): `vconf send` refuses an event without an organizer email (SPEC §9).
+    """
+    return Letter(
+        ics=message.ics,
+        recipient=Party(message.recipient, message.name),
+        organizer=organizer,
+        kind=message.kind,
+        title=read_invitation(message.ics).title if title is None else title,
+        start_text=start_text,
+        summary=summary,
+        date=date,
+    )
 
 
 def draft_path(session_id: str, sequence: int, recipient: str) -> str:
