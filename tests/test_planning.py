@@ -17,12 +17,8 @@ from vconf.errors import VconfError
 from vconf.load import conference_from_text
 from vconf.model import WEEKDAYS
 from vconf.planning import CellState, Proposal, ZoneRow, build_zone_grid, propose_slots
-from vconf.render.planning import (
-    proposals_as_json,
-    proposals_as_text,
-    zone_grid_as_json,
-    zone_grid_as_text,
-)
+from vconf.render.json import proposals_as_json, zone_grid_as_json
+from vconf.render.planning import proposals_as_text, zone_grid_as_text
 from vconf.timetable import Timetable, build_timetable
 
 UTC = timezone.utc

@@ -18,17 +18,11 @@ from rich.console import Console, RenderableType
 from vconf.agenda import build_agenda
 from vconf.checks import Problem, ProblemKind, find_problems
 from vconf.load import conference_from_text
-from vconf.render import (
-    agenda_as_html,
-    agenda_as_json,
-    agenda_as_markdown,
-    agenda_as_text,
-    agenda_files,
-    problems_as_json,
-    problems_as_text,
-    written_as_text,
-)
-from vconf.render.markdown import escape
+from vconf.render.agenda_files import agenda_files
+from vconf.render.html import agenda_as_html
+from vconf.render.json import agenda_as_json, problems_as_json
+from vconf.render.markdown import agenda_as_markdown, escape
+from vconf.render.text import agenda_as_text, problems_as_text, written_as_text
 from vconf.timetable import Timetable, build_timetable
 
 DASH = "\u2013"  # the en dash of `14:00-14:45`
@@ -235,8 +229,9 @@ def test_agenda_json_gives_an_offset_date_time_in_utc() -> None:
 def test_json_renderers_do_not_import_rich() -> None:
     code = (
         "import sys\n"
-        "from vconf.render import problems_as_json, agenda_as_json\n"
-        "from vconf.render.json import problems_as_json\n"
+        "from vconf.render.json import agenda_as_json, problems_as_json, zone_grid_as_json\n"
+        "from vconf.render.json import proposals_as_json\n"
+        "from vconf.render.changes import changes_as_json\n"
         "print(any(name == 'rich' or name.startswith('rich.') for name in sys.modules))\n"
     )
     result = subprocess.run(
