@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import timetable_of
 from vconf.checks import ProblemKind, find_problems
 from vconf.errors import VconfError
 from vconf.load import conference_from_text
@@ -38,10 +39,6 @@ def session(session_id: str, start: str, duration: str, codes: str = '"*"') -> s
         f'[[sessions]]\nid = "{session_id}"\ntitle = "{session_id}"\nstart = {start}\n'
         f'duration = "{duration}"\ndelegations = [{codes}]\n'
     )
-
-
-def timetable_of(*parts: str) -> Timetable:
-    return build_timetable(conference_from_text("\n".join(parts)))
 
 
 def row(grid_rows: tuple[ZoneRow, ...], code: str) -> ZoneRow:

@@ -157,9 +157,9 @@ def _renderer(command: str, output_format: str) -> Callable[..., Any]:
     return renderer
 
 
-def _show(output: str | Iterable[Any]) -> None:
+def _show(output: str | bytes | Iterable[Any]) -> None:
     """Print a renderer's output once: a document as it is, renderables through rich."""
-    if isinstance(output, str):
+    if isinstance(output, (str, bytes)):
         click.echo(output, nl=False)
     else:
         _print_all(_console(), output)
