@@ -114,7 +114,7 @@ def cli() -> None:
       vconf plan examples/icdd-2021.toml
 
     Exit codes: 0 done, no error; 1 error-severity problems found; 2 the input could not be
-    read or the command was misused.
+    read or the command was misused. `zones` and `slots` exit 0 once they answered.
     """
 
 
