@@ -1,9 +1,15 @@
-"""Shared fixtures: a conference from TOML text, a timetable, a CLI runner."""
+"""Shared fixtures and helpers: a conference or timetable from TOML text, a CLI runner."""
 
 from __future__ import annotations
 
 import os
+import pickle
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from click.testing import CliRunner
@@ -41,14 +47,53 @@ def conference() -> Callable[[str], Conference]:
     return read
 
 
+def timetable_of(*parts: str) -> Timetable:
+    """Return the timetable of TOML text in parts, joined by newlines, common indentation removed.
+
+    The [event] header above is prepended when the text has none.
+    """
+    text = textwrap.dedent("\n".join(parts))
+    return build_timetable(conference_from_text(text if "[event]" in text else HEADER + text))
+
+
+_Built = TypeVar("_Built")
+
+# Run in the other interpreter: build a timetable from the TOML parts, apply `build`, send back
+# the result, and this interpreter's hash of a string, which shows its hash seed differs.
+_ELSEWHERE = """
+import pickle, sys
+from conftest import timetable_of
+build, parts = pickle.load(sys.stdin.buffer)
+sys.stdout.buffer.write(pickle.dumps((hash("vconf"), build(timetable_of(*parts)))))
+"""
+
+
+def built_in_another_process(build: Callable[[Timetable], _Built], *parts: str) -> _Built:
+    """Return `build(timetable_of(*parts))` computed by a fresh interpreter with another hash seed.
+
+    Compared with the same call in this process, it catches an order that follows `hash()` (a
+    set of strings iterated, say), which a single process would repeat faithfully. `build` is
+    pickled by name: a module-level function or a `functools.partial` of one.
+    """
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    path = [str(Path(__file__).parent), *sys.path]
+    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": os.pathsep.join(path)}
+    result = subprocess.run(
+        [sys.executable, "-c", _ELSEWHERE],
+        input=pickle.dumps((build, parts)),
+        capture_output=True,
+        env=env,
+        check=True,
+    )
+    their_hash, built = pickle.loads(result.stdout)
+    assert their_hash != hash("vconf"), "the other process has the same hash seed"
+    return built
+
+
 @pytest.fixture
-def timetable(conference: Callable[[str], Conference]) -> Callable[[str], Timetable]:
-    """Return a function that builds a timetable from TOML text."""
-
-    def build(text: str) -> Timetable:
-        return build_timetable(conference(text))
-
-    return build
+def timetable() -> Callable[..., Timetable]:
+    """Return `timetable_of`, for tests that take it as a fixture."""
+    return timetable_of
 
 
 @pytest.fixture

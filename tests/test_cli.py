@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,133 @@ def test_a_mistyped_date_says_how_to_write_one(runner: CliRunner, args: tuple[st
 def test_a_date_on_the_command_line_is_read_as_a_calendar_date(runner: CliRunner) -> None:
     result = run(runner, "zones", ICDD, "--date", "2021-11-17", "--format", "json")
     assert json.loads(result.stdout)["date"] == "2021-11-17"
+
+
+# ---- exit codes and the note on stderr ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("zones", ICDD),
+        ("zones", ICDD, "--format", "json"),
+        ("slots", ICDD, "--duration", "1h"),
+        ("slots", ICDD, "--duration", "1h", "--format", "json"),
+    ],
+)
+def test_zones_and_slots_exit_0_once_they_answered_whatever_clashes_the_file_holds(
+    runner: CliRunner, args: tuple[str, ...]
+) -> None:
+    assert run(runner, "check", ICDD).exit_code == 1  # the file holds an error
+    result = run(runner, *args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "md", "html"])
+def test_agenda_of_a_file_with_errors_exits_1_and_notes_them_on_stderr(
+    runner: CliRunner, fmt: str
+) -> None:
+    result = run(runner, "agenda", ICDD, "--format", fmt)
+    assert result.exit_code == 1
+    assert result.stderr == f"vconf: 1 error(s) in {ICDD}; see `vconf check {ICDD}`\n"
+    assert "vconf:" not in result.stdout
+
+
+def test_export_of_a_file_with_errors_writes_exits_1_and_notes_them(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = run(runner, "export", ICDD, "-o", str(out), "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["event"] == "icdd-2021"
+    assert result.stderr == f"vconf: 1 error(s) in {ICDD}; see `vconf check {ICDD}`\n"
+    assert (out / "icdd-2021.ics").is_file()
+
+
+@pytest.mark.parametrize(
+    "args", [("check", ICDD), ("check", ICDD, "--format", "json"), ("plan", ICDD, "--dry-run")]
+)
+def test_commands_that_show_the_problems_exit_1_without_a_note(
+    runner: CliRunner, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    extra = ("-o", str(tmp_path / "out")) if args[0] == "plan" else ()
+    result = run(runner, *args, *extra)
+    assert result.exit_code == 1
+    assert "person-overlap" in result.stdout
+    assert result.stderr == ""
+
+
+def test_a_clean_file_exits_0_without_a_note_from_every_command(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    for args in (
+        ("check", DANANG),
+        ("agenda", DANANG),
+        ("export", DANANG, "-o", str(tmp_path / "out")),
+        ("plan", DANANG, "-o", str(tmp_path / "out")),
+    ):
+        result = run(runner, *args)
+        assert (result.exit_code, result.stderr) == (0, ""), args
+
+
+# ---- --format ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [
+        (["check", ICDD], "'text', 'json'"),
+        (["agenda", ICDD], "'text', 'json', 'md', 'html'"),
+        (["export", ICDD, "-o", "unused"], "'text', 'json'"),
+        (["zones", ICDD], "'text', 'json'"),
+        (["slots", ICDD, "--duration", "1h"], "'text', 'json'"),
+    ],
+)
+def test_an_unknown_format_is_misuse_listing_the_choices(
+    runner: CliRunner, command: list[str], choices: str
+) -> None:
+    result = run(runner, *command, "--format", "xml")
+    assert result.exit_code == 2
+    assert choices in result.stderr
+    assert "xml" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "agenda", "export", "zones", "slots"])
+def test_help_shows_the_format_choices_and_text_as_default(runner: CliRunner, command: str) -> None:
+    help_text = " ".join(run(runner, command, "--help").output.split())
+    assert "--format [text|json" in help_text
+    assert "[default: text]" in help_text
+
+
+LOADED = """
+import json, sys
+from vconf.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="vconf")
+except SystemExit:
+    pass
+names = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "icalendar"))
+names += sorted(m for m in sys.modules if m.startswith("vconf.render"))
+print(json.dumps(names), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--help"], []),
+        (["check", "--help"], []),
+        (["check", ICDD, "--format", "json"], ["vconf.render", "vconf.render.json"]),
+        (["zones", ICDD, "--format", "json"], ["vconf.render", "vconf.render.json"]),
+        (["agenda", ICDD, "--format", "md"], ["vconf.render", "vconf.render.markdown"]),
+    ],
+)
+def test_a_command_imports_only_the_renderer_it_uses(args: list[str], expected: list[str]) -> None:
+    """`vconf --help` pays for no renderer; a JSON or Markdown output never loads rich."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED, *args], capture_output=True, text=True, check=True
+    )
+    loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    assert [name for name in loaded if not name.startswith("vconf.render.words")] == expected

@@ -23,8 +23,9 @@ from typing import Any
 
 import pytest
 
+from conftest import timetable_of
 from vconf.export import build_ics_files
-from vconf.load import conference_from_text, read_conference
+from vconf.load import read_conference
 from vconf.timetable import Timetable, build_timetable
 
 NOW = datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc)
@@ -134,9 +135,10 @@ def khal_command() -> list[str]:
     return [found]
 
 
-def timetable_of(source: str) -> Timetable:
+def source_timetable(source: str) -> Timetable:
+    """Return the timetable of the EDGES text, or of the example named `source`."""
     if source == "edges":
-        return build_timetable(conference_from_text(textwrap.dedent(EDGES)))
+        return timetable_of(EDGES)
     return build_timetable(read_conference(str(EXAMPLES / f"{source}.toml")))
 
 
@@ -199,7 +201,7 @@ def run_khal(root: Path, tz_name: str, *args: str) -> subprocess.CompletedProces
 def test_delegation_file_lists_in_khal_at_the_delegations_local_times(
     source: str, code: str, tmp_path: Path
 ) -> None:
-    timetable = timetable_of(source)
+    timetable = source_timetable(source)
     tz_name = timetable.delegations[code].tz_name
     zone = zoneinfo.ZoneInfo(tz_name)
     event = timetable.conference.event

@@ -12,17 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import timetable_of
 from vconf.checks import ProblemKind, find_problems
 from vconf.errors import VconfError
 from vconf.load import conference_from_text
 from vconf.model import WEEKDAYS
 from vconf.planning import CellState, Proposal, ZoneRow, build_zone_grid, propose_slots
-from vconf.render.planning import (
-    proposals_as_json,
-    proposals_as_text,
-    zone_grid_as_json,
-    zone_grid_as_text,
-)
+from vconf.render.json import proposals_as_json, zone_grid_as_json
+from vconf.render.planning import proposals_as_text, zone_grid_as_text
 from vconf.timetable import Timetable, build_timetable
 
 UTC = timezone.utc
@@ -42,10 +39,6 @@ def session(session_id: str, start: str, duration: str, codes: str = '"*"') -> s
         f'[[sessions]]\nid = "{session_id}"\ntitle = "{session_id}"\nstart = {start}\n'
         f'duration = "{duration}"\ndelegations = [{codes}]\n'
     )
-
-
-def timetable_of(*parts: str) -> Timetable:
-    return build_timetable(conference_from_text("\n".join(parts)))
 
 
 def row(grid_rows: tuple[ZoneRow, ...], code: str) -> ZoneRow:

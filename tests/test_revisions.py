@@ -13,9 +13,9 @@ from typing import Any
 import icalendar
 import pytest
 
+from conftest import timetable_of
 from vconf.errors import VconfError
 from vconf.export import build_ics_files, invitations
-from vconf.load import conference_from_text
 from vconf.render.changes import change_text, changes_as_json
 from vconf.revisions import (
     CONTENT_FIELDS,
@@ -29,7 +29,6 @@ from vconf.revisions import (
     session_content,
 )
 from vconf.revisions import issue_revision as issue
-from vconf.timetable import Timetable, build_timetable
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
 UID = "{}.summit@summit.example"
@@ -117,10 +116,6 @@ room = "breakout-a"
 speakers = ["son", "lan"]
 moderators = ["retno"]
 """
-
-
-def timetable_of(text: str) -> Timetable:
-    return build_timetable(conference_from_text(text))
 
 
 def export(directory: Path, text: str, now: datetime) -> tuple[Revision, dict[str, bytes]]:

@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 from vconf.agenda import build_agenda
 from vconf.export import build_ics_files
 from vconf.model import Conference, Delegation, Event, Hours, Person, Room, Session, Visibility
-from vconf.render import agenda_as_html, agenda_as_json, agenda_as_markdown, agenda_files
+from vconf.render.agenda_files import agenda_files
+from vconf.render.html import agenda_as_html
+from vconf.render.json import agenda_as_json
+from vconf.render.markdown import agenda_as_markdown
 from vconf.render.text import agenda_as_text
 from vconf.timetable import Timetable, build_timetable
 

@@ -1,7 +1,12 @@
 """The only click user: parse the command line, call the domain, print once, pick the exit code.
 
-Imports stay lazy: `vconf --help` and `vconf check --format json` must not pay for rich or
-icalendar, so each command imports what it uses inside its body.
+Imports stay lazy: `vconf --help` and `vconf check --format json` must not pay for rich,
+icalendar or the renderers, so each command imports what it uses inside its body, and
+`_RENDERERS` names each renderer by module and function, imported once chosen.
+
+Each command returns what its exit code depends on (`Findings`, or None when it only answered a
+question); `VconfGroup.invoke` is the one place that turns that into the exit code and the note
+on stderr.
 """
 
 from __future__ import annotations
@@ -9,10 +14,10 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
@@ -28,13 +33,41 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
 _LISTED = 30
 
+# Each command's renderer per --format choice, as `module:function` in vconf.render; the first
+# choice is the default. Imported only once chosen: `check --format json` never loads rich.
+_RENDERERS: dict[str, dict[str, str]] = {
+    "check": {"text": "text:problems_as_text", "json": "json:problems_as_json"},
+    "agenda": {
+        "text": "text:agenda_as_text",
+        "json": "json:agenda_as_json",
+        "md": "markdown:agenda_as_markdown",
+        "html": "html:agenda_as_html",
+    },
+    "zones": {"text": "planning:zone_grid_as_text", "json": "json:zone_grid_as_json"},
+    "slots": {"text": "planning:proposals_as_text", "json": "json:proposals_as_json"},
+}
+
+
+class Findings(NamedTuple):  # not a dataclass: `vconf --help` would import dataclasses (~1 ms)
+    """The problems a command found, which pick its exit code (SPEC §3).
+
+    `note_file` is FILE when the command's output did not show them: a note on stderr then says
+    how many errors FILE holds and how to see them.
+    """
+
+    problems: tuple[Problem, ...]
+    note_file: str | None = None
+
 
 class VconfGroup(click.Group):
-    """The one catch point: a VconfError becomes one line on stderr and exit 2."""
+    """The one catch point and the one exit: a VconfError becomes one line on stderr and exit 2,
+    a command's `Findings` the exit code 0 or 1.
+    """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> NoReturn:
+        """Run the command, then exit with the code its findings ask for (0 for None)."""
         try:
-            return super().invoke(ctx)
+            findings = super().invoke(ctx)
         except VconfError as error:
             click.echo(f"vconf: {error}", err=True)
             ctx.exit(EXIT_INPUT)
@@ -43,6 +76,21 @@ class VconfGroup(click.Group):
             ctx.exit(130)
         except BrokenPipeError:
             _quiet_broken_pipe()
+        ctx.exit(_finish(findings))
+
+
+def _finish(findings: Findings | None) -> int:
+    """Return the exit code: 1 when error-severity problems were found, else 0.
+
+    The errors are noted on stderr when the command's output did not show them.
+    """
+    if findings is None:
+        return EXIT_OK  # a question answered (zones, slots), whatever the file holds (SPEC §3)
+    errors = sum(problem.is_error for problem in findings.problems)
+    if errors and findings.note_file is not None:
+        file = findings.note_file
+        click.echo(f"vconf: {errors} error(s) in {file}; see `vconf check {file}`", err=True)
+    return EXIT_PROBLEMS if errors else EXIT_OK
 
 
 def _quiet_broken_pipe() -> NoReturn:
@@ -66,7 +114,7 @@ def cli() -> None:
       vconf plan examples/icdd-2021.toml
 
     Exit codes: 0 done, no error; 1 error-severity problems found; 2 the input could not be
-    read or the command was misused.
+    read or the command was misused. `zones` and `slots` exit 0 once they answered.
     """
 
 
@@ -100,8 +148,39 @@ def _print_all(console: Console, renderables: Iterable[Any]) -> None:
         console.print(renderable)
 
 
-def _exit_code(problems: list[Problem]) -> int:
-    return EXIT_PROBLEMS if any(problem.is_error for problem in problems) else EXIT_OK
+def _renderer(command: str, output_format: str) -> Callable[..., Any]:
+    """Return the renderer `_RENDERERS` names for `vconf COMMAND --format FORMAT`."""
+    from importlib import import_module
+
+    module, _, name = _RENDERERS[command][output_format].partition(":")
+    renderer: Callable[..., Any] = getattr(import_module(f"vconf.render.{module}"), name)
+    return renderer
+
+
+def _show(output: str | bytes | Iterable[Any]) -> None:
+    """Print a renderer's output once: a document as it is, renderables through rich."""
+    if isinstance(output, (str, bytes)):
+        click.echo(output, nl=False)
+    else:
+        _print_all(_console(), output)
+
+
+_Decorated = TypeVar("_Decorated", bound=Callable[..., Any])
+
+
+def _format_option(
+    choices: Iterable[str], *, help_text: str = "Output format."
+) -> Callable[[_Decorated], _Decorated]:
+    """Return the `--format` option of a command: one of `choices`, the first by default."""
+    listed = tuple(choices)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(listed),
+        default=listed[0],
+        show_default=True,
+        help=help_text,
+    )
 
 
 def _now() -> datetime:
@@ -164,7 +243,7 @@ def _output_dir(timetable: Timetable, output: str | None) -> str:
 
 def _build_files(timetable: Timetable, revision: Revision) -> dict[str, bytes]:
     from vconf.export import build_ics_files
-    from vconf.render import agenda_files
+    from vconf.render.agenda_files import agenda_files
 
     files = build_ics_files(
         timetable, now=revision.now, stamps=revision.stamps, tombstones=revision.tombstones
@@ -187,8 +266,8 @@ def _write(
     """
     from vconf.export import invitations
     from vconf.files import prepare_output_dir
-    from vconf.render import changes_as_text, written_as_text
     from vconf.render.changes import changes_as_json
+    from vconf.render.text import changes_as_text, written_as_text
     from vconf.revisions import issue_revision, open_store, plan_revision, read_store
 
     directory = _output_dir(timetable, output)
@@ -231,7 +310,7 @@ _RESET_STATE = click.option(
 @_RESET_STATE
 def plan_command(
     file: str, output: str | None, force: bool, dry_run: bool, reset_state: bool
-) -> None:
+) -> Findings:
     """Check FILE, print the problems and the agenda, and write every calendar.
 
     With error-severity problems (a clash, a time that does not exist) nothing is written
@@ -248,7 +327,7 @@ def plan_command(
     from vconf.agenda import build_agenda
     from vconf.checks import find_problems
     from vconf.files import prepare_output_dir
-    from vconf.render import agenda_as_text, problems_as_text
+    from vconf.render.text import agenda_as_text, problems_as_text
 
     timetable = _load(file)
     prepare_output_dir(_output_dir(timetable, output))  # refuse a wrong DIR before the work
@@ -258,21 +337,17 @@ def plan_command(
     console.print()
     _print_all(console, agenda_as_text(build_agenda(timetable)))
     console.print()
-    code = _exit_code(problems)
-    if code == EXIT_PROBLEMS and not force and not dry_run:
+    if any(problem.is_error for problem in problems) and not force and not dry_run:
         console.print("Nothing written: fix the errors above, or use --force to write anyway.")
     else:
         _write(console, timetable, output, dry_run=dry_run, reset_state=reset_state)
-    sys.exit(code)
+    return Findings(tuple(problems))
 
 
 @cli.command("check", short_help="Only the problems: clashes, DST, hours, days.")
 @click.argument("file")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Output format.",
-)  # fmt: skip
-def check_command(file: str, output_format: str) -> None:
+@_format_option(_RENDERERS["check"])
+def check_command(file: str, output_format: str) -> Findings:
     """Print only the problems of FILE: clashes, DST gaps and folds, hours, days.
 
     \b
@@ -284,15 +359,8 @@ def check_command(file: str, output_format: str) -> None:
 
     timetable = _load(file)
     problems = find_problems(timetable)
-    if output_format == "json":
-        from vconf.render.json import problems_as_json
-
-        click.echo(problems_as_json(problems, timetable), nl=False)
-    else:
-        from vconf.render import problems_as_text
-
-        _print_all(_console(), problems_as_text(problems, timetable))
-    sys.exit(_exit_code(problems))
+    _show(_renderer("check", output_format)(problems, timetable))
+    return Findings(tuple(problems))
 
 
 @cli.command("agenda", short_help="The agenda, with a time column per zone.")
@@ -306,17 +374,14 @@ def check_command(file: str, output_format: str) -> None:
 )
 @click.option("--delegation", metavar="CODE", help="Only this delegation's sessions.")
 @click.option("--person", metavar="ID", help="Only this person's sessions.")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "md", "html"]),
-    default="text", show_default=True, help="Output format.",
-)  # fmt: skip
+@_format_option(_RENDERERS["agenda"])
 def agenda_command(
     file: str,
     tz_names: tuple[str, ...],
     delegation: str | None,
     person: str | None,
     output_format: str,
-) -> None:
+) -> Findings:
     """Print the agenda of FILE, day by day, with a time column per zone.
 
     Without --delegation or --person it is the organiser's view (restricted sessions listed
@@ -335,28 +400,8 @@ def agenda_command(
     _check_party(timetable, file, delegation, person)
     zones = _check_zones(tz_names)
     agenda = build_agenda(timetable, delegation=delegation, person=person, tz_names=zones)
-    if output_format == "text":
-        from vconf.render import agenda_as_text
-
-        _print_all(_console(), agenda_as_text(agenda))
-    else:
-        from vconf import render
-
-        renderer = {
-            "json": render.agenda_as_json,
-            "md": render.agenda_as_markdown,
-            "html": render.agenda_as_html,
-        }
-        click.echo(renderer[output_format](agenda), nl=False)
-    problems = find_problems(timetable)
-    _note_errors(problems, file)
-    sys.exit(_exit_code(problems))
-
-
-def _note_errors(problems: list[Problem], file: str) -> None:
-    errors = sum(problem.is_error for problem in problems)
-    if errors:
-        click.echo(f"vconf: {errors} error(s) in {file}; see `vconf check {file}`", err=True)
+    _show(_renderer("agenda", output_format)(agenda))
+    return Findings(tuple(find_problems(timetable)), note_file=file)
 
 
 @cli.command("export", short_help="Write the calendars and agenda pages.")
@@ -366,13 +411,10 @@ def _note_errors(problems: list[Problem], file: str) -> None:
 )
 @_DRY_RUN
 @_RESET_STATE
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Format of the change list.",
-)  # fmt: skip
+@_format_option(("text", "json"), help_text="Format of the change list.")
 def export_command(
     file: str, output: str | None, dry_run: bool, reset_state: bool, output_format: str
-) -> None:
+) -> Findings:
     """Write the calendars (.ics) and agendas of FILE into DIR.
 
     Writes DIR/<event id>.ics (public sessions), delegations/<CODE>.ics, people/<ID>.ics,
@@ -400,8 +442,7 @@ def export_command(
         reset_state=reset_state,
         as_json=output_format == "json",
     )
-    _note_errors(problems, file)
-    sys.exit(_exit_code(problems))
+    return Findings(tuple(problems), note_file=file)
 
 
 if TYPE_CHECKING:
@@ -435,10 +476,7 @@ _DAY = _Day()
     "--date", "day", type=_DAY, metavar="DATE",
     help="The day to show (default the event's first day).",
 )  # fmt: skip
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Output format.",
-)  # fmt: skip
+@_format_option(_RENDERERS["zones"])
 def zones_command(file: str, day: date | None, output_format: str) -> None:
     """Show the delegations of FILE side by side: offsets, hours, clock changes.
 
@@ -450,21 +488,12 @@ def zones_command(file: str, day: date | None, output_format: str) -> None:
       vconf zones examples/danang-partners-2023.toml --date 2023-03-15
       vconf zones examples/icdd-2021.toml --format json
     """
-    from vconf.checks import find_problems
     from vconf.planning import build_zone_grid
 
     timetable = _load(file)
     with _about(file):
         grid = build_zone_grid(timetable, day=day)
-    if output_format == "json":
-        from vconf.render.planning import zone_grid_as_json
-
-        click.echo(zone_grid_as_json(grid), nl=False)
-    else:
-        from vconf.render.planning import zone_grid_as_text
-
-        _print_all(_console(), zone_grid_as_text(grid))
-    sys.exit(_exit_code(find_problems(timetable)))
+    _show(_renderer("zones", output_format)(grid))
 
 
 @cli.command("slots", short_help="Propose start times for a new session.")
@@ -477,10 +506,7 @@ def zones_command(file: str, day: date | None, output_format: str) -> None:
 @click.option("--from", "first", type=_DAY, metavar="DATE", help="First day to search.")
 @click.option("--to", "last", type=_DAY, metavar="DATE", help="Last day to search.")
 @click.option("--top", default=10, show_default=True, metavar="N", help="How many proposals.")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Output format.",
-)  # fmt: skip
+@_format_option(_RENDERERS["slots"])
 def slots_command(
     file: str,
     duration: str,
@@ -500,7 +526,6 @@ def slots_command(
       vconf slots examples/itu-digital-world-2020.toml --duration 1h --delegation US --delegation VN
       vconf slots examples/danang-partners-2023.toml --duration 90m --from 2023-11-01
     """
-    from vconf.checks import find_problems
     from vconf.errors import inside
     from vconf.load import read_duration
     from vconf.planning import propose_slots
@@ -519,12 +544,4 @@ def slots_command(
             end=last,
             top=top,
         )
-    if output_format == "json":
-        from vconf.render.planning import proposals_as_json
-
-        click.echo(proposals_as_json(proposals, timetable), nl=False)
-    else:
-        from vconf.render.planning import proposals_as_text
-
-        _print_all(_console(), proposals_as_text(proposals, timetable))
-    sys.exit(_exit_code(find_problems(timetable)))
+    _show(_renderer("slots", output_format)(proposals, timetable))

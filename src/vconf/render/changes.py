@@ -11,14 +11,19 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from vconf.render.words import day_heading
+from vconf.render.json import json_line
+from vconf.render.words import ARROW, counted_noun, day_heading
 from vconf.revisions import ChangeKind, FieldChange, Revision, SessionChange
 from vconf.timetable import Timetable
-from vconf.timezones import format_offset, offset_and_abbreviation, utc_to_local
+from vconf.timezones import (
+    format_offset,
+    offset_and_abbreviation,
+    parse_utc,
+    utc_text,
+    utc_to_local,
+)
 
 LISTED_KINDS = (ChangeKind.NEW, ChangeKind.RESTORED, ChangeKind.CHANGED, ChangeKind.CANCELLED)
-ARROW = "→"
-_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _FIXED_WORDS = {
     "room-details": "the room's name or link",
     "people-details": "names or addresses of its people",
@@ -40,12 +45,14 @@ def listed_changes(revision: Revision) -> tuple[SessionChange, ...]:
 def changes_heading(revision: Revision, *, directory: str, dry_run: bool = False) -> str:
     """Return the line above the change list: since when, and whether anything is written."""
     prefix = "Dry run, nothing written. " if dry_run else ""
-    sessions = len(revision.changes) - len(revision.of_kind(ChangeKind.CANCELLED))
+    sessions = counted_noun(
+        len(revision.changes) - len(revision.of_kind(ChangeKind.CANCELLED)), "session"
+    )
     if revision.reset is not None:
-        return f"{prefix}Started afresh in {directory}: {_count(sessions, 'session')} new."
+        return f"{prefix}Started afresh in {directory}: {sessions} new."
     if revision.first:
         issued = "would be issued" if dry_run else "issued"
-        return f"{prefix}First export into {directory}: {_count(sessions, 'session')} {issued}."
+        return f"{prefix}First export into {directory}: {sessions} {issued}."
     since = f" ({_utc_minute(revision.last_issued)})" if revision.last_issued else ""
     return f"{prefix}Changes since the last export into {directory}{since}:"
 
@@ -78,7 +85,7 @@ def changes_tally(revision: Revision) -> str:
     """Return `1 new, 1 changed, 15 unchanged.`: each kind that occurs, and the unchanged."""
     counts = {kind: len(revision.of_kind(kind)) for kind in ChangeKind}
     if not any(counts[kind] for kind in LISTED_KINDS):
-        return f"No changes: {_count(counts[ChangeKind.UNCHANGED], 'session')} unchanged."
+        return f"No changes: {counted_noun(counts[ChangeKind.UNCHANGED], 'session')} unchanged."
     parts = [f"{counts[kind]} {kind.value}" for kind in LISTED_KINDS if counts[kind]]
     return ", ".join([*parts, f"{counts[ChangeKind.UNCHANGED]} unchanged"]) + "."
 
@@ -117,8 +124,8 @@ def _times_phrase(start: FieldChange, end: FieldChange, tz_name: str) -> str:
     """Return `15:15 → 15:45 WIB`; the ends too when the length changed, the dates when the day
     did, each zone label when they differ (a clock change in between).
     """
-    before_start, after_start = _utc(start.before), _utc(start.after)
-    before_end, after_end = _utc(end.before), _utc(end.after)
+    before_start, after_start = parse_utc(start.before), parse_utc(start.after)
+    before_end, after_end = parse_utc(end.before), parse_utc(end.after)
     same_length = before_end - before_start == after_end - after_start
     dated = utc_to_local(before_start, tz_name).date() != utc_to_local(after_start, tz_name).date()
 
@@ -187,10 +194,6 @@ def _listed(values: str) -> str:
     return ", ".join(values.split()) or "none"
 
 
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def _moment(instant: datetime, tz_name: str, *, zone: bool = True) -> str:
     """Return `Tue 16 Nov 2021 15:00 WIB` (the zone label only with `zone`)."""
     local = utc_to_local(instant, tz_name)
@@ -215,10 +218,6 @@ def _utc_minute(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
 # ---- JSON --------------------------------------------------------------------------------------
 
 
@@ -238,7 +237,7 @@ def changes_as_json(
         "directory": directory,
         "dry_run": dry_run,
         "first_export": revision.first,
-        "last_export": _utc_text(revision.last_issued),
+        "last_export": None if revision.last_issued is None else utc_text(revision.last_issued),
         "interrupted": revision.interrupted,
         "reset": None
         if reset is None
@@ -250,14 +249,14 @@ def changes_as_json(
             _change_entry(change, timetable) for change in revision.of_kind(kind)
         ]
     document["unchanged"] = len(revision.of_kind(ChangeKind.UNCHANGED))
-    return json.dumps(document, ensure_ascii=False) + "\n"
+    return json_line(document)
 
 
 def _change_entry(change: SessionChange, timetable: Timetable) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": change.session_id,
         "title": change.title,
-        "start": _utc_text(change.start_utc),
+        "start": utc_text(change.start_utc),
         "sequence": change.stamp.sequence,
         "summary": change_summary(change, timetable),
     }
@@ -267,7 +266,3 @@ def _change_entry(change: SessionChange, timetable: Timetable) -> dict[str, Any]
             for field in change.fields
         ]
     return entry
-
-
-def _utc_text(instant: datetime | None) -> str | None:
-    return None if instant is None else instant.astimezone(timezone.utc).strftime(_UTC_FORMAT)

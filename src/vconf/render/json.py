@@ -1,19 +1,22 @@
-"""The JSON outputs of SPEC §4, written key by key; this module never imports rich.
+"""The JSON outputs of SPEC §4 (check, agenda, zones, slots), written key by key; no rich here.
 
 Keys may be added, never renamed: each dict below is the contract, so no `dataclasses.asdict`.
-Every document ends with a newline.
+Every document is one line ending with a newline (`json_line`); instants are `utc_text`.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 from vconf.agenda import Agenda
 from vconf.checks import Problem
+from vconf.planning import ClockChangeRow, OutsideHours, Proposal, ZoneGrid, ZoneRow
+from vconf.render.words import whole_minutes
 from vconf.timetable import Slot, Timetable
-from vconf.timezones import utc_to_local
+from vconf.timezones import format_offset, utc_text, utc_to_local
+
+# ---- check -------------------------------------------------------------------------------------
 
 
 def problems_as_json(problems: list[Problem], timetable: Timetable) -> str:
@@ -26,7 +29,7 @@ def problems_as_json(problems: list[Problem], timetable: Timetable) -> str:
         "warnings": len(problems) - errors,
         "problems": [_problem(problem) for problem in problems],
     }
-    return _dump(document)
+    return json_line(document)
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
@@ -41,6 +44,9 @@ def _problem(problem: Problem) -> dict[str, Any]:
     }
 
 
+# ---- agenda ------------------------------------------------------------------------------------
+
+
 def agenda_as_json(agenda: Agenda) -> str:
     """Return the `vconf agenda --format json` document (SPEC §4), sessions by start then id."""
     event = agenda.timetable.conference.event
@@ -52,7 +58,7 @@ def agenda_as_json(agenda: Agenda) -> str:
         "timezones": list(agenda.tz_names),
         "sessions": [_session(agenda.timetable, row.slot) for row in agenda.rows],
     }
-    return _dump(document)
+    return json_line(document)
 
 
 def _session(timetable: Timetable, slot: Slot) -> dict[str, Any]:
@@ -88,14 +94,113 @@ def _local_times(timetable: Timetable, slot: Slot) -> dict[str, Any]:
     return local
 
 
-def utc_text(instant: datetime) -> str:
-    """Return `2021-11-16T07:00:00Z` for an aware instant."""
-    if instant.utcoffset():  # an offset date-time keeps the offset it was written with
-        instant = instant.astimezone(timezone.utc)
-    return instant.replace(tzinfo=None).isoformat() + "Z"
+# ---- zones -------------------------------------------------------------------------------------
 
 
-def _dump(document: dict[str, Any]) -> str:
+def zone_grid_as_json(grid: ZoneGrid) -> str:
+    """Return the `vconf zones --format json` document.
+
+    `delegations` are in grid order (UTC offset on the day, then code); `clock_changes` by
+    instant, then zone, from `first_day` to `clock_changes_last_day` (the event's first 366 days
+    at most). `grid` holds the 24 hour states of the text grid.
+    """
+    document = {
+        "event": grid.event.id,
+        "date": grid.day.isoformat(),
+        "timezone": grid.event.tz_name,
+        "offset": format_offset(grid.offset),
+        "abbreviation": grid.abbreviation,
+        "first_day": grid.first_day.isoformat(),
+        "last_day": grid.last_day.isoformat(),
+        "clock_changes_last_day": grid.clock_changes_last_day.isoformat(),
+        "delegations": [_zone_row(row) for row in grid.rows],
+        "clock_changes": [_clock_change(change) for change in grid.clock_changes],
+    }
+    return json_line(document)
+
+
+def _zone_row(row: ZoneRow) -> dict[str, Any]:
+    """Return one delegation of the grid; hours in the event zone are ISO times with offsets."""
+    delegation = row.delegation
+    return {
+        "code": delegation.code,
+        "name": delegation.name,
+        "timezone": delegation.tz_name,
+        "offset": format_offset(row.offset),
+        "abbreviation": row.abbreviation,
+        "hours": str(delegation.hours),
+        "hours_in_event_zone": {
+            "start": row.hours_start_local.isoformat(),
+            "end": row.hours_end_local.isoformat(),
+        },
+        "grid": [cell.value for cell in row.cells],
+    }
+
+
+def _clock_change(row: ClockChangeRow) -> dict[str, Any]:
+    """Return one clock change: the instant in UTC, wall times and offsets either side."""
+    change = row.change
+    return {
+        "timezone": row.tz_name,
+        "at": utc_text(row.at_utc),
+        "local_before": row.local_before.isoformat(),
+        "local_after": row.local_after.isoformat(),
+        "offset_before": format_offset(change.offset_before),
+        "offset_after": format_offset(change.offset_after),
+        "abbreviation_before": change.abbreviation_before,
+        "abbreviation_after": change.abbreviation_after,
+        "delegations": list(row.delegations),
+    }
+
+
+# ---- slots -------------------------------------------------------------------------------------
+
+
+def proposals_as_json(proposals: tuple[Proposal, ...], timetable: Timetable) -> str:
+    """Return the `vconf slots --format json` document, proposals best first.
+
+    `clashes` are session ids by start, then id; `outside` is by delegation code.
+    """
+    first = proposals[0] if proposals else None
+    document = {
+        "event": timetable.conference.event.id,
+        "duration_minutes": whole_minutes(first.end_utc - first.start_utc) if first else None,
+        "delegations": list(first.delegations) if first else [],
+        "proposals": [_proposal(proposal, timetable) for proposal in proposals],
+    }
+    return json_line(document)
+
+
+def _proposal(proposal: Proposal, timetable: Timetable) -> dict[str, Any]:
+    """Return one proposal: UTC and event-zone times, its score, who is outside."""
+    tz_name = timetable.conference.event.tz_name
+    return {
+        "start": utc_text(proposal.start_utc),
+        "end": utc_text(proposal.end_utc),
+        "start_local": utc_to_local(proposal.start_utc, tz_name).isoformat(),
+        "end_local": utc_to_local(proposal.end_utc, tz_name).isoformat(),
+        "inside": proposal.inside,
+        "outside_minutes": proposal.minutes_outside,
+        "clashes": list(proposal.clashes),
+        "outside": [_outside_hours(outside) for outside in proposal.outside],
+    }
+
+
+def _outside_hours(outside: OutsideHours) -> dict[str, Any]:
+    """Return one delegation outside its hours, with the session in its local time."""
+    return {
+        "delegation": outside.delegation,
+        "minutes": outside.minutes,
+        "local_start": outside.start_local.isoformat(),
+        "local_end": outside.end_local.isoformat(),
+        "non_working_day": outside.non_working_day,
+    }
+
+
+# ---- one line of JSON --------------------------------------------------------------------------
+
+
+def json_line(document: dict[str, Any]) -> str:
     """Return the document as one line of JSON (UTF-8 text, not \\u escapes) and a newline.
 
     Not indented: with `indent` the standard library falls back to its pure-Python encoder, four

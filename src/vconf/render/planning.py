@@ -1,32 +1,33 @@
-"""The zone grid and slot proposals as terminal text and JSON (`vconf zones`, `vconf slots`).
+"""The zone grid and slot proposals as rich renderables (`vconf zones`, `vconf slots`).
 
-A temporary home: these belong in the `render` package. The JSON functions never import rich;
-the text functions import it when called. JSON is written key by key (keys may be added, never
-renamed), on one line and ending with a newline, like the other JSON outputs.
+Their JSON is in `vconf.render.json`, beside the other JSON outputs; the words (dates, clock
+times, spans) are `vconf.render.words`, the same as the agenda's.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.text import Text
 
 from vconf.model import WEEKDAYS
 from vconf.planning import CellState, ClockChangeRow, OutsideHours, Proposal, ZoneGrid, ZoneRow
-from vconf.render.json import utc_text
-from vconf.render.words import day_heading
+from vconf.render.words import (
+    ARROW,
+    EN_DASH,
+    city_of,
+    clock_text,
+    day_heading,
+    end_clock,
+    whole_minutes,
+)
 from vconf.timetable import Timetable
 from vconf.timezones import format_offset, utc_to_local
 
-if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, RenderableType
-    from rich.text import Text
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-EN_DASH = "\u2013"
-ARROW = "\u2192"
 CELLS = {
     CellState.WORK: ("\u2588", "green"),
     CellState.OFF_HOURS: ("\u2591", "yellow"),
@@ -44,122 +45,12 @@ HOURS_PER_GROUP = 3  # a space and an hour label every three hours
 CODE_WIDTH = 8
 
 
-# ---- zones: JSON -------------------------------------------------------------------------------
-
-
-def zone_grid_as_json(grid: ZoneGrid) -> str:
-    """Return the `vconf zones --format json` document.
-
-    `delegations` are in grid order (UTC offset on the day, then code); `clock_changes` by
-    instant, then zone, from `first_day` to `clock_changes_last_day` (the event's first 366 days
-    at most). `grid` holds the 24 hour states of the text grid.
-    """
-    document = {
-        "event": grid.event.id,
-        "date": grid.day.isoformat(),
-        "timezone": grid.event.tz_name,
-        "offset": format_offset(grid.offset),
-        "abbreviation": grid.abbreviation,
-        "first_day": grid.first_day.isoformat(),
-        "last_day": grid.last_day.isoformat(),
-        "clock_changes_last_day": grid.clock_changes_last_day.isoformat(),
-        "delegations": [_zone_row_json(row) for row in grid.rows],
-        "clock_changes": [_clock_change_json(change) for change in grid.clock_changes],
-    }
-    return _dump(document)
-
-
-def _zone_row_json(row: ZoneRow) -> dict[str, Any]:
-    """Return one delegation of the grid; hours in the event zone are ISO times with offsets."""
-    delegation = row.delegation
-    return {
-        "code": delegation.code,
-        "name": delegation.name,
-        "timezone": delegation.tz_name,
-        "offset": format_offset(row.offset),
-        "abbreviation": row.abbreviation,
-        "hours": str(delegation.hours),
-        "hours_in_event_zone": {
-            "start": row.hours_start_local.isoformat(),
-            "end": row.hours_end_local.isoformat(),
-        },
-        "grid": [cell.value for cell in row.cells],
-    }
-
-
-def _clock_change_json(row: ClockChangeRow) -> dict[str, Any]:
-    """Return one clock change: the instant in UTC, wall times and offsets either side."""
-    change = row.change
-    return {
-        "timezone": row.tz_name,
-        "at": utc_text(row.at_utc),
-        "local_before": row.local_before.isoformat(),
-        "local_after": row.local_after.isoformat(),
-        "offset_before": format_offset(change.offset_before),
-        "offset_after": format_offset(change.offset_after),
-        "abbreviation_before": change.abbreviation_before,
-        "abbreviation_after": change.abbreviation_after,
-        "delegations": list(row.delegations),
-    }
-
-
-# ---- slots: JSON -------------------------------------------------------------------------------
-
-
-def proposals_as_json(proposals: tuple[Proposal, ...], timetable: Timetable) -> str:
-    """Return the `vconf slots --format json` document, proposals best first.
-
-    `clashes` are session ids by start, then id; `outside` is by delegation code.
-    """
-    first = proposals[0] if proposals else None
-    document = {
-        "event": timetable.conference.event.id,
-        "duration_minutes": _minutes(first.end_utc - first.start_utc) if first else None,
-        "delegations": list(first.delegations) if first else [],
-        "proposals": [_proposal_json(proposal, timetable) for proposal in proposals],
-    }
-    return _dump(document)
-
-
-def _proposal_json(proposal: Proposal, timetable: Timetable) -> dict[str, Any]:
-    """Return one proposal: UTC and event-zone times, its score, who is outside."""
-    tz_name = timetable.conference.event.tz_name
-    return {
-        "start": utc_text(proposal.start_utc),
-        "end": utc_text(proposal.end_utc),
-        "start_local": utc_to_local(proposal.start_utc, tz_name).isoformat(),
-        "end_local": utc_to_local(proposal.end_utc, tz_name).isoformat(),
-        "inside": proposal.inside,
-        "outside_minutes": proposal.minutes_outside,
-        "clashes": list(proposal.clashes),
-        "outside": [_outside_json(outside) for outside in proposal.outside],
-    }
-
-
-def _outside_json(outside: OutsideHours) -> dict[str, Any]:
-    """Return one delegation outside its hours, with the session in its local time."""
-    return {
-        "delegation": outside.delegation,
-        "minutes": outside.minutes,
-        "local_start": outside.start_local.isoformat(),
-        "local_end": outside.end_local.isoformat(),
-        "non_working_day": outside.non_working_day,
-    }
-
-
-def _dump(document: dict[str, Any]) -> str:
-    """Return the document as one line of JSON (UTF-8 text, not \\u escapes) and a newline."""
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
 # ---- zones: text -------------------------------------------------------------------------------
 
 
 def zone_grid_as_text(grid: ZoneGrid) -> Iterator[RenderableType]:
     """Yield the hour grid and its legend, the delegations' zones, then the clock changes."""
-    from rich.text import Text
-
-    city = _city(grid.event.tz_name)
+    city = city_of(grid.event.tz_name)
     heading = f"{day_heading(grid.day)}, hours in {city} ({_offset_text(grid)})"
     yield Text(heading, style="bold")
     if not grid.rows:
@@ -175,8 +66,6 @@ def zone_grid_as_text(grid: ZoneGrid) -> Iterator[RenderableType]:
 
 def _grid_text(grid: ZoneGrid) -> Text:
     """Return one line per delegation (code, offset, abbreviation, 24 cells) under the hours."""
-    from rich.text import Text
-
     code_width = min(max(len(row.delegation.code) for row in grid.rows), CODE_WIDTH)
     abbreviation_width = max(len(row.abbreviation) for row in grid.rows)
     label_width = code_width + len(" +00:00 ") + abbreviation_width + 2
@@ -206,8 +95,6 @@ def _append_cells(text: Text, cells: tuple[CellState, ...]) -> None:
 
 def _legend() -> Text:
     """Return the line saying what each cell character means."""
-    from rich.text import Text
-
     text = Text()
     for state, words in LEGEND.items():
         character, style = CELLS[state]
@@ -220,7 +107,7 @@ def _legend() -> Text:
 
 def _zone_table(grid: ZoneGrid) -> RenderableType:
     """Return code, offset, hours in the event zone, zone and name, one line per delegation."""
-    heading = ("Code", "Offset", f"Hours in {_city(grid.event.tz_name)}", "Zone", "Name")
+    heading = ("Code", "Offset", f"Hours in {city_of(grid.event.tz_name)}", "Zone", "Name")
     return _ZoneTable((heading, *(_zone_table_row(row, grid.day) for row in grid.rows)))
 
 
@@ -238,8 +125,6 @@ def _zone_table_row(row: ZoneRow, day: date) -> tuple[str, ...]:
 
 def _clock_changes_text(grid: ZoneGrid) -> Iterator[RenderableType]:
     """Yield a heading and one line per clock change in the event's days, or a line saying none."""
-    from rich.text import Text
-
     days = _days_text(grid.first_day, grid.clock_changes_last_day)
     if grid.clock_changes_last_day < grid.last_day:
         shown = (grid.clock_changes_last_day - grid.first_day).days + 1
@@ -271,8 +156,6 @@ def proposals_as_text(
     proposals: tuple[Proposal, ...], timetable: Timetable
 ) -> Iterator[RenderableType]:
     """Yield a heading, then per proposal: rank and times, score, clashes, who is outside."""
-    from rich.text import Text
-
     if not proposals:
         yield Text("No start time to propose.")
         return
@@ -290,14 +173,12 @@ def _proposals_heading(first: Proposal, timetable: Timetable) -> str:
         who = f"all {len(codes)} delegations"
     else:
         who = ", ".join(codes) or "no delegation"
-    length = _minutes(first.end_utc - first.start_utc)
+    length = whole_minutes(first.end_utc - first.start_utc)
     return f"Best start times for a {length} min session with {who}:"
 
 
 def _proposal_text(proposal: Proposal, timetable: Timetable, rank: str) -> Iterator[RenderableType]:
     """Yield a proposal's lines: times, score, then clashes and outside delegations if any."""
-    from rich.text import Text
-
     indent = len(rank)
     tz_name = timetable.conference.event.tz_name
     start = utc_to_local(proposal.start_utc, tz_name)
@@ -342,9 +223,6 @@ class _ZoneTable:
     rows: tuple[tuple[str, ...], ...]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
-        from rich.cells import cell_len
-        from rich.text import Text
-
         columns = range(len(self.rows[0]) - 1)
         widths = [max(cell_len(row[column]) for row in self.rows) for column in columns]
         for number, row in enumerate(self.rows):
@@ -365,8 +243,6 @@ class _Indented:
     indent: int
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
-        from rich.text import Text
-
         width = max(options.max_width - self.indent, 20)
         for line in self.text.wrap(console, width):
             line.rstrip()
@@ -379,14 +255,11 @@ class _Indented:
 def _span_text(start: datetime, end: datetime, day: date) -> str:
     """Return `19:00 -1-10:00` (an en dash): a time on another date than `day` marked `+1`/`-1`.
 
-    An end at the next midnight is `24:00` of its start's date, as SPEC §2 counts it.
+    An end at the next midnight is `24:00` of its start's date (`words.end_clock`).
     """
-    end_day = end.date()
-    end_clock = f"{end:%H:%M}"
-    if end_clock == "00:00" and end_day == start.date() + timedelta(days=1):
-        end_day, end_clock = start.date(), "24:00"
-    start_text = f"{start:%H:%M}{_shift(start.date(), day)}"
-    return f"{start_text}{EN_DASH}{end_clock}{_shift(end_day, day)}"
+    end_text, end_day = end_clock(start, end)
+    start_text = f"{clock_text(start)}{_shift(start.date(), day)}"
+    return f"{start_text}{EN_DASH}{end_text}{_shift(end_day, day)}"
 
 
 def _shift(moment_day: date, day: date) -> str:
@@ -409,16 +282,6 @@ def _offset_text(grid: ZoneGrid) -> str:
     )
 
 
-def _city(tz_name: str) -> str:
-    """Return `New York` for `America/New_York`."""
-    return tz_name.rsplit("/", 1)[-1].replace("_", " ")
-
-
 def _shortened(text: str, width: int) -> str:
     """Return `text` cut to `width` characters, an ellipsis marking the cut."""
     return text if len(text) <= width else text[: width - 1] + "\u2026"
-
-
-def _minutes(length: timedelta) -> int:
-    """Return a length in whole minutes."""
-    return int(length.total_seconds() // 60)

@@ -34,6 +34,7 @@ from vconf.render.changes import (
 from vconf.render.words import (
     RESTRICTED,
     SESSION_HEADING,
+    counted_noun,
     day_heading,
     kind_label,
     no_sessions_line,
@@ -102,13 +103,13 @@ class _ProblemBlock:
 
 def _problem_summary(problems: list[Problem], session_count: int) -> RenderableType:
     """Return `1 error, 2 warnings in 7 sessions`, or a friendly line when there are none."""
-    sessions = _count(session_count, "session", "sessions")
+    sessions = counted_noun(session_count, "session")
     if not problems:
         return _words(f"No problems found in {sessions}.", "green")
     errors = sum(1 for problem in problems if problem.is_error)
     line = (
-        f"{_count(errors, 'error', 'errors')}, "
-        f"{_count(len(problems) - errors, 'warning', 'warnings')} in {sessions}"
+        f"{counted_noun(errors, 'error')}, "
+        f"{counted_noun(len(problems) - errors, 'warning')} in {sessions}"
     )
     return _words(line, "bold red" if errors else "yellow")
 
@@ -272,8 +273,8 @@ def written_as_text(
             )
         return _words(f"Wrote no files to {directory}.")
     kinds = Counter(_file_kind(path) for path in relative_paths)
-    parts = [_count(kinds[kind], *_FILE_KINDS[kind]) for kind in _FILE_KINDS if kinds[kind]]
-    files = _count(len(relative_paths), "file", "files")
+    parts = [counted_noun(kinds[kind], *_FILE_KINDS[kind]) for kind in _FILE_KINDS if kinds[kind]]
+    files = counted_noun(len(relative_paths), "file")
     others = "other was" if unchanged == 1 else "others were"
     rest = f"; {unchanged} {others} already up to date" if unchanged else ""
     return _words(f"Wrote {files} to {directory} ({', '.join(parts)}){rest}.")
@@ -340,8 +341,3 @@ def _line(pieces: list[_Piece]) -> Iterator[Segment]:
         last = index == len(pieces) - 1
         yield Segment(text.rstrip() if last else text, style)
     yield Segment.line()
-
-
-def _count(number: int, one: str, many: str) -> str:
-    """Return `1 error` or `3 errors`."""
-    return f"{number} {one if number == 1 else many}"

@@ -1,4 +1,4 @@
-"""The words every agenda format shares: dates, zone headings, time spans, people, rooms.
+"""The words every output shares: dates, clock times, zone headings, time spans, people, counts.
 
 Plain strings only (no rich, no markup), so the text, Markdown and HTML renderers escape them
 their own way and say the same things.
@@ -7,7 +7,7 @@ their own way and say the same things.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from vconf.agenda import Agenda, AgendaDay, LocalSpan
 from vconf.model import WEEKDAYS, Kind, Room, Session
@@ -15,6 +15,7 @@ from vconf.timetable import Slot, Timetable
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 EN_DASH = "\u2013"
+ARROW = "\u2192"
 RESTRICTED = "restricted"
 SESSION_HEADING = "Session"
 ROOM_HEADING = "Room"
@@ -46,9 +47,14 @@ def _abbreviations(spans: Iterable[LocalSpan]) -> list[str]:
 
 def zone_heading(tz_name: str, abbreviations: Iterable[str]) -> str:
     """Return `Jakarta (WIB)`, `New York (EST/EDT)` or `UTC` for a zone and its abbreviations."""
-    city = tz_name.rsplit("/", 1)[-1].replace("_", " ")
+    city = city_of(tz_name)
     shown = "/".join(name for name in abbreviations if name != city)
     return f"{city} ({shown})" if shown else city
+
+
+def city_of(tz_name: str) -> str:
+    """Return `New York` for `America/New_York`: the last part of the zone name, in words."""
+    return tz_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def span_text(span: LocalSpan) -> str:
@@ -58,7 +64,7 @@ def span_text(span: LocalSpan) -> str:
     so `02:00-02:45 -1` is wholly on the day before and `23:00-00:30 +1` ends on the next day.
     """
     end, end_shift = _shown_end(span)
-    start = _clock(span.start)
+    start = clock_text(span.start)
     if span.start_shift not in (0, end_shift):
         start += f" {span.start_shift:+d}"
     if end_shift:
@@ -67,11 +73,20 @@ def span_text(span: LocalSpan) -> str:
 
 
 def _shown_end(span: LocalSpan) -> tuple[str, int]:
-    """Return the end's clock time and date shift; the next midnight is `24:00` of the start's."""
-    end = _clock(span.end)
-    if end == "00:00" and span.end_shift == span.start_shift + 1:
-        return "24:00", span.start_shift  # as SPEC §2 counts an end at midnight
-    return end, span.end_shift
+    """Return the end's clock time and its date shift; `24:00` is on the start's date."""
+    end, _ = end_clock(span.start, span.end)
+    return end, span.start_shift if end == "24:00" else span.end_shift
+
+
+def end_clock(start: datetime, end: datetime) -> tuple[str, date]:
+    """Return the end's clock time and the date it is shown on, both local times of one zone.
+
+    An end at the midnight after the start's date is `24:00` of that date, as SPEC §2 counts it.
+    """
+    clock = clock_text(end)
+    if clock == "00:00" and end.date() == start.date() + timedelta(days=1):
+        return "24:00", start.date()
+    return clock, end.date()
 
 
 def has_shifted_times(agenda: Agenda) -> bool:
@@ -79,7 +94,7 @@ def has_shifted_times(agenda: Agenda) -> bool:
     return any(span.start_shift or _shown_end(span)[1] for row in agenda.rows for span in row.spans)
 
 
-def _clock(moment: datetime) -> str:
+def clock_text(moment: datetime) -> str:
     """Return `14:00`, with the seconds only when they are not zero."""
     clock = f"{moment.hour:02d}:{moment.minute:02d}"  # not strftime: 4x faster on big agendas
     return f"{clock}:{moment.second:02d}" if moment.second else clock
@@ -135,3 +150,13 @@ def times_notes(agenda: Agenda) -> list[str]:
         return []
     city = zone_heading(agenda.tz_names[0], ())
     return [f"Dates are in {city} time; +1/-1 marks a time on the next/previous date."]
+
+
+def counted_noun(number: int, one: str, many: str | None = None) -> str:
+    """Return `1 error` or `3 errors`; `many` is the plural when it is not `one` + s."""
+    return f"{number} {one if number == 1 else (many or one + 's')}"
+
+
+def whole_minutes(length: timedelta) -> int:
+    """Return a length in whole minutes, rounded down."""
+    return int(length.total_seconds() // 60)
