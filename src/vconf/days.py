@@ -62,6 +62,8 @@ class DaysOff:
         An end at 00:00 does not touch its date (SPEC §2): the last second before it does.
         """
         first, last = wall_start // DAY, (wall_end - 1) // DAY
+        if first == last:  # most sessions: one date
+            return [first] if self.is_off(first) else []
         return [day for day in range(first, last + 1) if self.is_off(day)]
 
 

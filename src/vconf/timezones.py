@@ -370,12 +370,13 @@ class ZoneClock:
 
     def local_wall(self, instant: datetime) -> tuple[datetime, str]:
         """Return the naive wall time of an instant, to the microsecond, and its abbreviation."""
-        seconds = epoch_seconds(instant)
+        since_epoch = instant - EPOCH
+        seconds = since_epoch // _SECOND
         if self.rule_after is not None and seconds > self.rule_after:
             local = utc_to_local(instant, self.tz_name)
             return local.replace(tzinfo=None), local.tzname() or ""
         period = bisect_right(self.change_instants, seconds)
-        wall = _NAIVE_EPOCH + (instant - EPOCH) + timedelta(seconds=self.offsets[period])
+        wall = _NAIVE_EPOCH + since_epoch + timedelta(seconds=self.offsets[period])
         return wall, self.abbreviations[period]
 
     def instants_at(self, wall: int) -> tuple[int, ...]:
@@ -442,11 +443,6 @@ def _rule_offset(tz_name: str, instant: int) -> int:
     """Return the UTC offset in seconds at an instant past pytz's table, by the zone's rule."""
     offset = utc_to_local(instant_at(instant), tz_name).utcoffset()
     return offset // _SECOND if offset else 0
-
-
-def local_seconds(instant: datetime, tz_name: str) -> int:
-    """Return the wall time of an aware instant in a zone, in seconds since 1970-01-01 local."""
-    return zone_clock(tz_name).local_seconds(epoch_seconds(instant))
 
 
 def utc_text(instant: datetime) -> str:
