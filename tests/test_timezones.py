@@ -275,3 +275,20 @@ def test_epoch_seconds_round_down_and_instant_at_returns_them() -> None:
     assert instant_at(-1) == datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC)
     offset_moment = datetime(2021, 11, 16, 14, 0, tzinfo=timezone(timedelta(hours=7)))
     assert epoch_seconds(offset_moment) == epoch_seconds(datetime(2021, 11, 16, 7, tzinfo=UTC))
+
+
+def test_a_span_clock_carries_what_a_vtimezone_needs() -> None:
+    start, end = datetime(2020, 1, 1, tzinfo=UTC), datetime(2022, 1, 1, tzinfo=UTC)
+    clock = span_clock("Europe/Berlin", start, end)
+    assert (clock.offsets[0], clock.abbreviations[0], clock.is_dst_at_start) == (3600, "CET", False)
+    assert [(change.utc.month, change.abbreviation_after) for change in clock.changes] == [
+        (3, "CEST"),
+        (10, "CET"),
+        (3, "CEST"),
+        (10, "CET"),
+    ]
+    assert clock.abbreviations[1:] == ("CEST", "CET", "CEST", "CET")
+    summer = span_clock("Australia/Sydney", start, end)
+    assert (summer.abbreviations[0], summer.is_dst_at_start) == ("AEDT", True)
+    # Dublin's winter is a negative DST offset in the tz data: still not daylight time
+    assert not span_clock("Europe/Dublin", start, end).is_dst_at_start

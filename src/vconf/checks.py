@@ -253,23 +253,12 @@ def non_working_days(timetable: Timetable) -> Iterator[Problem]:
 
 def _delegation_walls(timetable: Timetable) -> Iterator[tuple[Slot, str, int, int]]:
     """Yield each (slot, delegation code) with the slot's wall times in that delegation's zone."""
-    # parallel sessions share their instants: each zone reads each instant once
-    walls_by_zone: dict[str, dict[int, int]] = {}
-    clocks, walls = {}, {}
-    for code, delegation in timetable.delegations.items():
-        clocks[code] = zone_clock(delegation.tz_name)
-        walls[code] = walls_by_zone.setdefault(delegation.tz_name, {})
+    clocks = {code: zone_clock(found.tz_name) for code, found in timetable.delegations.items()}
     for slot in timetable.slots:
         start, end = epoch_seconds(slot.start_utc), epoch_seconds(slot.end_utc)
         for code in slot.delegations:
-            seen = walls[code]
-            wall_start = seen.get(start)
-            if wall_start is None:
-                wall_start = seen[start] = clocks[code].local_seconds(start)
-            wall_end = seen.get(end)
-            if wall_end is None:
-                wall_end = seen[end] = clocks[code].local_seconds(end)
-            yield slot, code, wall_start, wall_end
+            clock = clocks[code]
+            yield slot, code, clock.local_seconds(start), clock.local_seconds(end)
 
 
 def _days_off_text(days: list[int], holidays: frozenset[int]) -> str:

@@ -325,7 +325,8 @@ class ZoneClock:
     Times are epoch seconds (`int`); a wall time is seconds since 1970-01-01 00:00 local, so
     `divmod(wall, 86400)` gives the local day number and the second of that day. `offsets[0]`
     (seconds east of UTC) is in force up to `change_instants[0]`, `offsets[i]` from
-    `change_instants[i - 1]` on; `abbreviations` go with `offsets`. `changes` are the clock changes
+    `change_instants[i - 1]` on; `abbreviations` go with `offsets`; `is_dst_at_start` says whether
+    daylight time (a positive DST offset) is in force at `start`. `changes` are the clock changes
     (the offset changes) in the span, after `start` and before `end`, oldest first. Past
     `rule_after` (the whole-zone clock of a zone whose table ends with a DST rule still running)
     the zone's POSIX rule answers instead of the table. An instant outside `[start, end)` is read
@@ -399,7 +400,8 @@ def zone_clock(tz_name: str) -> ZoneClock:
     if not table or not infos:
         offset = zone.utcoffset(_NAIVE_EPOCH)
         seconds = offset // _SECOND if offset else 0
-        name, dst = zone.tzname(_NAIVE_EPOCH) or "", bool(zone.dst(_NAIVE_EPOCH))
+        name = zone.tzname(_NAIVE_EPOCH) or ""
+        dst = (zone.dst(_NAIVE_EPOCH) or timedelta(0)) > timedelta(0)
         return ZoneClock(tz_name, _FAR_PAST, -_FAR_PAST, (), (seconds,), (name,), dst, ())
     horizon = _horizon(tz_name)
     return ZoneClock(
@@ -409,7 +411,7 @@ def zone_clock(tz_name: str) -> ZoneClock:
         change_instants=tuple(epoch_seconds(change.utc) for change in table),
         offsets=tuple(info[0] // _SECOND for info in infos),
         abbreviations=tuple(info[2] for info in infos),
-        is_dst_at_start=bool(infos[0][1]),
+        is_dst_at_start=infos[0][1] > timedelta(0),
         changes=tuple(change for change in table if change.offset_before != change.offset_after),
         rule_after=None if horizon is None else epoch_seconds(UTC.localize(horizon)),
     )
@@ -434,7 +436,7 @@ def span_clock(tz_name: str, start_utc: datetime, end_utc: datetime) -> ZoneCloc
         change_instants=tuple(epoch_seconds(change.utc) for change in changes),
         offsets=(offset // _SECOND, *(change.offset_after // _SECOND for change in changes)),
         abbreviations=(first.tzname() or "", *(change.abbreviation_after for change in changes)),
-        is_dst_at_start=bool(first.dst()),
+        is_dst_at_start=(first.dst() or timedelta(0)) > timedelta(0),
         changes=changes,
     )
 
