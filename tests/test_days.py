@@ -100,7 +100,7 @@ def test_the_days_off_touched_are_those_of_the_sessions_minutes(
         if day in holidays or day.weekday() in weekend
     ]
     assert [day_of(number) for number in off.touched(wall_start, wall_end)] == expected
-    assert touches_day_off(wall_start, wall_end, off) is bool(expected)
+    assert touches_day_off(wall_start, wall_end, off=off) is bool(expected)
 
 
 def test_a_delegations_days_off_are_its_weekend_and_holidays() -> None:
@@ -168,12 +168,18 @@ def test_minutes_outside_hours_count_each_minute_against_its_own_date(
     )
     end = start + timedelta(minutes=length)
     expected = outside_by_minutes(delegation, start, length)
-    assert minutes_outside_hours(delegation, start, end) == expected
+    assert minutes_outside_hours(delegation, start_utc=start, end_utc=end) == expected
 
 
 def test_a_90_minute_session_from_21_00_jakarta_has_30_minutes_outside_08_00_to_22_00() -> None:
     delegation = Delegation("ID", "Indonesia", "Asia/Jakarta", Hours(8 * 60, 22 * 60))
     start = datetime(2021, 11, 16, 14, 0, tzinfo=UTC)  # 21:00 WIB, a Tuesday
-    assert minutes_outside_hours(delegation, start, start + timedelta(minutes=90)) == 30
+    assert (
+        minutes_outside_hours(delegation, start_utc=start, end_utc=start + timedelta(minutes=90))
+        == 30
+    )
     saturday = datetime(2021, 11, 20, 3, 0, tzinfo=UTC)  # 10:00 WIB
-    assert minutes_outside_hours(delegation, saturday, saturday + timedelta(hours=1)) == 60
+    assert (
+        minutes_outside_hours(delegation, start_utc=saturday, end_utc=saturday + timedelta(hours=1))
+        == 60
+    )

@@ -35,6 +35,9 @@ def day_of(number: int) -> date:
 def is_inside_hours(wall_start: int, wall_end: int, hours_start: int, hours_end: int) -> bool:
     """Whether local [wall_start, wall_end) lies in one day's hours (seconds of the day).
 
+    Positional for speed: `check` asks it for every (session, delegation), `slots` for every
+    quarter hour and delegation.
+
     The `outside-hours` rule of SPEC §2 holds when this is false: an end at the next day's 00:00
     counts as 24:00 of the start date, and a session that crosses midnight is never inside.
     """
@@ -75,7 +78,7 @@ def days_off(delegation: Delegation) -> DaysOff:
     )
 
 
-def touches_day_off(wall_start: int, wall_end: int, off: DaysOff) -> bool:
+def touches_day_off(wall_start: int, wall_end: int, *, off: DaysOff) -> bool:
     """Whether local [wall_start, wall_end) touches a weekend day or holiday: `non-working-day`."""
     first, last = wall_start // DAY, (wall_end - 1) // DAY
     return any(off.is_off(day) for day in range(first, last + 1))
@@ -160,7 +163,7 @@ class Availability:
         ]
 
 
-def availability(delegation: Delegation, clock: ZoneClock, low: int, high: int) -> Availability:
+def availability(delegation: Delegation, clock: ZoneClock, *, low: int, high: int) -> Availability:
     """Return when a delegation is inside its hours on a working day between `low` and `high`.
 
     `clock` is the delegation zone's clock over (at least) `[low, high]`.
@@ -207,7 +210,7 @@ def _windows(
                 yield start - offset, end - offset
 
 
-def seconds_outside_hours(delegation: Delegation, start_utc: datetime, end_utc: datetime) -> int:
+def seconds_outside_hours(delegation: Delegation, *, start_utc: datetime, end_utc: datetime) -> int:
     """Return the seconds of [start_utc, end_utc) outside a delegation's hours or on a day off.
 
     SPEC §10's minutes outside hours, to the second, for one interval; to score many intervals of
@@ -215,9 +218,9 @@ def seconds_outside_hours(delegation: Delegation, start_utc: datetime, end_utc: 
     """
     low, high = epoch_seconds(start_utc), epoch_seconds(end_utc)
     clock = span_clock(delegation.tz_name, start_utc, end_utc + timedelta(seconds=1))
-    return availability(delegation, clock, low, high).seconds_outside(low, high)
+    return availability(delegation, clock, low=low, high=high).seconds_outside(low, high)
 
 
-def minutes_outside_hours(delegation: Delegation, start_utc: datetime, end_utc: datetime) -> int:
+def minutes_outside_hours(delegation: Delegation, *, start_utc: datetime, end_utc: datetime) -> int:
     """Return `seconds_outside_hours` in minutes, a part minute counting as one."""
-    return -(-seconds_outside_hours(delegation, start_utc, end_utc) // MINUTE)
+    return -(-seconds_outside_hours(delegation, start_utc=start_utc, end_utc=end_utc) // MINUTE)

@@ -49,7 +49,7 @@ def _availabilities(
                 clocks[delegation.tz_name] = span_clock(
                     delegation.tz_name, instant_at(low), instant_at(high + 1)
                 )
-            shared[key] = availability(delegation, clocks[delegation.tz_name], low, high)
+            shared[key] = availability(delegation, clocks[delegation.tz_name], low=low, high=high)
         found[code] = shared[key]
     return found
 
