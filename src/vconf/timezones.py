@@ -1,4 +1,4 @@
-"""The only pytz user: zones by name, wall time to instant and back, clock changes.
+"""The only pytz user: zones by name, wall time to instant and back, clock changes, the clock.
 
 pytz's tables stop at 2037: past a zone's last tabulated transition it keeps the last offset, so
 12:00 on 1 Jul 2038 in New York would come out as EST. The TZif files pytz ships end with the POSIX
@@ -328,9 +328,9 @@ class ZoneClock:
     `change_instants[i - 1]` on; `abbreviations` go with `offsets`; `is_dst_at_start` says whether
     daylight time (a positive DST offset) is in force at `start`. `changes` are the clock changes
     (the offset changes) in the span, after `start` and before `end`, oldest first. Past
-    `rule_after` (the whole-zone clock of a zone whose table ends with a DST rule still running)
-    the zone's POSIX rule answers instead of the table. An instant outside `[start, end)` is read
-    with the offset of the nearest end of the span.
+    `rule_after` (set only on the whole-zone clock of a zone whose table ends with a DST rule
+    still running; its `changes` are the table's) the zone's POSIX rule answers instead of the
+    table. An instant outside `[start, end)` is read with the offset of the nearest end.
     """
 
     tz_name: str
