@@ -80,8 +80,7 @@ def days_off(delegation: Delegation) -> DaysOff:
 
 def touches_day_off(wall_start: int, wall_end: int, *, off: DaysOff) -> bool:
     """Whether local [wall_start, wall_end) touches a weekend day or holiday: `non-working-day`."""
-    first, last = wall_start // DAY, (wall_end - 1) // DAY
-    return any(off.is_off(day) for day in range(first, last + 1))
+    return bool(off.touched(wall_start, wall_end))
 
 
 # ---- availability: when a delegation is inside its hours on a working day ------------------------
