@@ -11,7 +11,7 @@ SOURCE = Path(__file__).parent.parent / "src" / "vconf"
 LAYERS = {
     "errors": 0, "model": 0,
     "timezones": 1, "files": 1, "language": 1,
-    "load": 2, "timetable": 2,
+    "load": 2, "timetable": 2, "days": 2,
     "checks": 3, "agenda": 3, "planning": 3, "revisions": 3,
     "render": 4, "export": 4, "mail": 4,
     "cli": 5, "__main__": 6, "__init__": 0,

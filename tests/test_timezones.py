@@ -1,4 +1,4 @@
-"""Wall time to instant and back, gaps, folds, and the years after pytz's table ends."""
+"""Wall time to instant and back, gaps, folds, the years after pytz's table ends, the clock."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import pytz
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,10 +15,14 @@ from vconf.timezones import (
     TimeIssue,
     check_zone_name,
     clock_changes,
+    epoch_seconds,
     format_offset,
+    instant_at,
     offset_and_abbreviation,
+    span_clock,
     utc_to_local,
     wall_to_utc,
+    zone_clock,
 )
 
 UTC = timezone.utc
@@ -132,3 +137,158 @@ def test_local_to_utc_to_local_round_trips_outside_gaps(zone: str, wall: datetim
     assert placed.utc == expected  # RFC 5545 and PEP 495 fold=0 agree on gaps and folds
     if placed.issue is not TimeIssue.NONEXISTENT:
         assert utc_to_local(placed.utc, zone).replace(tzinfo=None) == wall
+
+
+# ---- the zone clock ------------------------------------------------------------------------------
+
+TABLE_ZONES = tuple(sorted(pytz.common_timezones))
+PYTZ_YEARS = (datetime(1902, 1, 1, tzinfo=UTC), datetime(2037, 1, 1, tzinfo=UTC))
+RULE_YEARS = (datetime(2038, 1, 1, tzinfo=UTC), datetime(2300, 1, 1, tzinfo=UTC))
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def seconds_between(low: datetime, high: datetime) -> st.SearchStrategy[int]:
+    return st.integers(int((low - EPOCH).total_seconds()), int((high - EPOCH).total_seconds()))
+
+
+def pytz_changes(zone: str, low: datetime, high: datetime) -> list[int]:
+    """Return the instants of pytz's table for a zone within [low, high], as epoch seconds."""
+    times = getattr(pytz.timezone(zone), "_utc_transition_times", [])
+    return [
+        int((moment - datetime(1970, 1, 1)).total_seconds())
+        for moment in times
+        if low.replace(tzinfo=None) <= moment <= high.replace(tzinfo=None)
+    ]
+
+
+def instants(zone: str, low: datetime, high: datetime) -> st.SearchStrategy[int]:
+    """Any instant in [low, high], or one within 3 hours of one of the zone's clock changes."""
+    changes = pytz_changes(zone, low, high) or [
+        epoch_seconds(change.utc) for change in clock_changes(zone, low, high)
+    ]
+    anywhere = seconds_between(low, high)
+    if not changes:
+        return anywhere
+    near = st.tuples(st.sampled_from(changes), st.integers(-3 * 3600, 3 * 3600))
+    return anywhere | near.map(sum)
+
+
+def pytz_wall_seconds(instant: int, zone: str) -> int:
+    """Wall time by pytz itself: the instant converted, read back as seconds since 1970 local."""
+    local = pytz.utc.localize(datetime(1970, 1, 1) + timedelta(seconds=instant)).astimezone(
+        pytz.timezone(zone)
+    )
+    return int((local.replace(tzinfo=None) - datetime(1970, 1, 1)).total_seconds())
+
+
+@given(zone=st.sampled_from(TABLE_ZONES), data=st.data())
+def test_the_zone_clock_reads_every_zone_as_pytz_does_up_to_2037(
+    zone: str, data: st.DataObject
+) -> None:
+    instant = data.draw(instants(zone, *PYTZ_YEARS))
+    clock = zone_clock(zone)
+    assert clock.local_seconds(instant) == pytz_wall_seconds(instant, zone)
+    wall, abbreviation = clock.local_wall(instant_at(instant))
+    pytz_local = instant_at(instant).astimezone(pytz.timezone(zone))
+    assert (wall, abbreviation) == (pytz_local.replace(tzinfo=None), pytz_local.tzname())
+
+
+@given(zone=st.sampled_from(ZONES), data=st.data())
+def test_the_zone_clock_follows_the_zone_rule_after_2037(zone: str, data: st.DataObject) -> None:
+    year = data.draw(st.integers(2038, 2299))
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    instant = data.draw(instants(zone, start, start.replace(year=year + 1)))
+    theirs = instant_at(instant).astimezone(zoneinfo.ZoneInfo(zone))
+    offset = theirs.utcoffset()
+    assert offset is not None
+    assert zone_clock(zone).local_seconds(instant) == instant + offset // timedelta(seconds=1)
+
+
+def test_new_york_is_on_daylight_time_in_july_2038_by_the_zone_clock() -> None:
+    noon_edt = epoch_seconds(datetime(2038, 7, 1, 16, 0, tzinfo=UTC))
+    assert zone_clock("America/New_York").offset_at(noon_edt) == -4 * 3600
+    assert zone_clock("America/New_York").local_wall(instant_at(noon_edt))[1] == "EDT"
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    start=seconds_between(datetime(1990, 1, 1, tzinfo=UTC), datetime(2080, 1, 1, tzinfo=UTC)),
+    days=st.integers(1, 800),
+    data=st.data(),
+)
+def test_a_span_clock_agrees_with_the_whole_zone_clock(
+    zone: str, start: int, days: int, data: st.DataObject
+) -> None:
+    end = start + days * 86_400
+    clock = span_clock(zone, instant_at(start), instant_at(end))
+    inside = instants(zone, instant_at(start), instant_at(end - 1)).filter(
+        lambda instant: start <= instant < end
+    )
+    drawn = data.draw(st.lists(inside, min_size=1, max_size=20))
+    whole = zone_clock(zone)
+    assert clock.local_seconds_each(drawn) == [whole.local_seconds(i) for i in drawn]
+    assert [clock.local_seconds(i) for i in drawn] == [whole.local_seconds(i) for i in drawn]
+    assert clock.changes == tuple(
+        change
+        for change in clock_changes(zone, instant_at(start), instant_at(end))
+        if change.utc > instant_at(start)
+    )
+    assert [epoch_seconds(change.utc) for change in clock.changes] == list(clock.change_instants)
+    assert len(clock.offsets) == len(clock.abbreviations) == len(clock.changes) + 1
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    wall=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2080, 1, 1)),
+)
+def test_the_instants_of_a_wall_time_are_none_in_a_gap_two_in_a_fold(
+    zone: str, wall: datetime
+) -> None:
+    wall = wall.replace(second=0, microsecond=0)
+    placed = wall_to_utc(wall, zone)
+    found = zone_clock(zone).instants_at(epoch_seconds(wall.replace(tzinfo=UTC)))
+    expected = {TimeIssue.NONEXISTENT: 0, TimeIssue.AMBIGUOUS: 2, None: 1}[placed.issue]
+    assert len(found) == expected
+    if found:
+        assert found[0] == epoch_seconds(placed.utc)  # the first occurrence, as RFC 5545 reads it
+
+
+def test_the_instants_of_a_wall_time_near_the_new_york_clock_changes() -> None:
+    clock = span_clock(
+        "America/New_York", datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)
+    )
+
+    def wall(*fields: int) -> int:
+        return epoch_seconds(datetime(*fields, tzinfo=UTC))  # type: ignore[misc]
+
+    assert clock.instants_at(wall(2024, 3, 10, 2, 30)) == ()
+    assert clock.instants_at(wall(2024, 11, 3, 1, 30)) == (
+        wall(2024, 11, 3, 5, 30),
+        wall(2024, 11, 3, 6, 30),
+    )
+    assert clock.instants_at(wall(2024, 7, 1, 12, 0)) == (wall(2024, 7, 1, 16, 0),)
+
+
+def test_epoch_seconds_round_down_and_instant_at_returns_them() -> None:
+    moment = datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC)
+    assert epoch_seconds(moment) == -1
+    assert instant_at(-1) == datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC)
+    offset_moment = datetime(2021, 11, 16, 14, 0, tzinfo=timezone(timedelta(hours=7)))
+    assert epoch_seconds(offset_moment) == epoch_seconds(datetime(2021, 11, 16, 7, tzinfo=UTC))
+
+
+def test_a_span_clock_carries_what_a_vtimezone_needs() -> None:
+    start, end = datetime(2020, 1, 1, tzinfo=UTC), datetime(2022, 1, 1, tzinfo=UTC)
+    clock = span_clock("Europe/Berlin", start, end)
+    assert (clock.offsets[0], clock.abbreviations[0], clock.is_dst_at_start) == (3600, "CET", False)
+    assert [(change.utc.month, change.abbreviation_after) for change in clock.changes] == [
+        (3, "CEST"),
+        (10, "CET"),
+        (3, "CEST"),
+        (10, "CET"),
+    ]
+    assert clock.abbreviations[1:] == ("CEST", "CET", "CEST", "CET")
+    summer = span_clock("Australia/Sydney", start, end)
+    assert (summer.abbreviations[0], summer.is_dst_at_start) == ("AEDT", True)
+    # Dublin's winter is a negative DST offset in the tz data: still not daylight time
+    assert not span_clock("Europe/Dublin", start, end).is_dst_at_start

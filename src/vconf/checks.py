@@ -9,16 +9,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from vconf.days import day_of, days_off, is_inside_hours
 from vconf.timetable import Slot, Timetable
 from vconf.timezones import (
-    DAY_SECONDS,
-    ORDINAL_OF_EPOCH_DAY,
     TimeIssue,
+    epoch_seconds,
     format_offset,
-    local_seconds,
-    local_wall,
     offset_and_abbreviation,
     utc_to_local,
+    zone_clock,
 )
 
 
@@ -129,8 +128,8 @@ def person_overlaps(timetable: Timetable) -> Iterator[Problem]:
         name = timetable.people[person_id].name
         for first, second in overlapping_pairs(slots):
             message = (
-                f"{name} is in {first.id} ({_when(timetable, first)}) and "
-                f"{second.id} ({_when(timetable, second)}) at once"
+                f"{name} is in {first.id} ({_event_zone_span(timetable, first)}) and "
+                f"{second.id} ({_event_zone_span(timetable, second)}) at once"
             )
             yield _problem(ProblemKind.PERSON_OVERLAP, person_id, (first, second), message)
 
@@ -142,8 +141,8 @@ def room_overlaps(timetable: Timetable) -> Iterator[Problem]:
         name = timetable.rooms[room_id].name
         for first, second in overlapping_pairs(slots):
             message = (
-                f"room {name} holds {first.id} ({_when(timetable, first)}) and "
-                f"{second.id} ({_when(timetable, second)}) at once"
+                f"room {name} holds {first.id} ({_event_zone_span(timetable, first)}) and "
+                f"{second.id} ({_event_zone_span(timetable, second)}) at once"
             )
             yield _problem(ProblemKind.ROOM_OVERLAP, room_id, (first, second), message)
 
@@ -225,65 +224,47 @@ def _issue_message(
 
 def outside_hours(timetable: Timetable) -> Iterator[Problem]:
     """One `outside-hours` per (session, delegation) not wholly inside that delegation's hours."""
-    for slot in timetable.slots:
-        for code in slot.delegations:
-            delegation = timetable.delegations[code]
-            start = local_seconds(slot.start_utc, delegation.tz_name)
-            end = local_seconds(slot.end_utc, delegation.tz_name)
-            if _inside_hours(start, end, delegation.hours.start * 60, delegation.hours.end * 60):
-                continue
-            message = (
-                f"{slot.id} is at {_local_span(slot, delegation.tz_name)} for {delegation.name} "
-                f"({code}), outside its hours {delegation.hours}"
-            )
-            yield _problem(ProblemKind.OUTSIDE_HOURS, code, (slot,), message)
-
-
-def _inside_hours(start: int, end: int, hours_start: int, hours_end: int) -> bool:
-    """Whether local [start, end) (seconds since 1970 local) lies in one day's window.
-
-    An end at the next day's 00:00 counts as 24:00 of the start date (SPEC §2).
-    """
-    start_day, start_second = divmod(start, DAY_SECONDS)
-    end_day, end_second = divmod(end, DAY_SECONDS)
-    if end_day == start_day + 1 and end_second == 0:
-        end_day, end_second = start_day, DAY_SECONDS
-    if end_day != start_day:
-        return False  # crosses midnight: never inside (SPEC §2)
-    return hours_start <= start_second and end_second <= hours_end
+    hours = {
+        code: (delegation.hours.start * 60, delegation.hours.end * 60)
+        for code, delegation in timetable.delegations.items()
+    }
+    for slot, code, wall_start, wall_end in _delegation_walls(timetable):
+        if is_inside_hours(wall_start, wall_end, *hours[code]):
+            continue
+        delegation = timetable.delegations[code]
+        message = (
+            f"{slot.id} is at {_local_span(slot, delegation.tz_name)} for {delegation.name} "
+            f"({code}), outside its hours {delegation.hours}"
+        )
+        yield _problem(ProblemKind.OUTSIDE_HOURS, code, (slot,), message)
 
 
 def non_working_days(timetable: Timetable) -> Iterator[Problem]:
     """One `non-working-day` per (session, delegation) touching a weekend day or holiday."""
-    holiday_days = {
-        delegation.code: {day.toordinal() - ORDINAL_OF_EPOCH_DAY for day in delegation.holidays}
-        for delegation in timetable.conference.delegations
-    }
-    for slot in timetable.slots:
-        for code in slot.delegations:
+    off = {code: days_off(delegation) for code, delegation in timetable.delegations.items()}
+    for slot, code, wall_start, wall_end in _delegation_walls(timetable):
+        touched = off[code].touched(wall_start, wall_end)
+        if touched:
             delegation = timetable.delegations[code]
-            first = local_seconds(slot.start_utc, delegation.tz_name) // DAY_SECONDS
-            # an end at 00:00 does not touch its date (SPEC §2): the last second before it does
-            last = (local_seconds(slot.end_utc, delegation.tz_name) - 1) // DAY_SECONDS
-            holidays, weekend = holiday_days[code], delegation.weekend
-            off = [
-                day
-                for day in range(first, last + 1)
-                if day in holidays or (day + 3) % 7 in weekend  # 1970-01-01 was a Thursday
-            ]
-            if off:
-                message = (
-                    f"{slot.id} falls on {_days_off(off, holidays)} for {delegation.name} ({code})"
-                )
-                yield _problem(ProblemKind.NON_WORKING_DAY, code, (slot,), message)
+            days = _days_off_text(touched, off[code].holidays)
+            message = f"{slot.id} falls on {days} for {delegation.name} ({code})"
+            yield _problem(ProblemKind.NON_WORKING_DAY, code, (slot,), message)
 
 
-def _days_off(days: list[int], holidays: set[int]) -> str:
+def _delegation_walls(timetable: Timetable) -> Iterator[tuple[Slot, str, int, int]]:
+    """Yield each (slot, delegation code) with the slot's wall times in that delegation's zone."""
+    clocks = {code: zone_clock(found.tz_name) for code, found in timetable.delegations.items()}
+    for slot in timetable.slots:
+        start, end = epoch_seconds(slot.start_utc), epoch_seconds(slot.end_utc)
+        for code in slot.delegations:
+            clock = clocks[code]
+            yield slot, code, clock.local_seconds(start), clock.local_seconds(end)
+
+
+def _days_off_text(days: list[int], holidays: frozenset[int]) -> str:
     """`Sat 2021-11-20 (weekend), Mon 2021-11-22 (holiday)` from local day numbers."""
     return ", ".join(
-        f"{date.fromordinal(day + ORDINAL_OF_EPOCH_DAY):%a %Y-%m-%d} "
-        f"({'holiday' if day in holidays else 'weekend'})"
-        for day in days
+        f"{day_of(day):%a %Y-%m-%d} ({'holiday' if day in holidays else 'weekend'})" for day in days
     )
 
 
@@ -316,22 +297,24 @@ def outside_event(timetable: Timetable) -> Iterator[Problem]:
         late = event.end is not None and days[-1] > event.end
         if early or late:
             span = f"{event.start or '…'} to {event.end or '…'}"
-            message = f"{slot.id} ({_when(timetable, slot)}) is outside the event's days, {span}"
+            when = _event_zone_span(timetable, slot)
+            message = f"{slot.id} ({when}) is outside the event's days, {span}"
             yield _problem(ProblemKind.OUTSIDE_EVENT, event.id, (slot,), message)
 
 
 # ---- words -------------------------------------------------------------------------------------
 
 
-def _when(timetable: Timetable, slot: Slot) -> str:
+def _event_zone_span(timetable: Timetable, slot: Slot) -> str:
     """`2021-11-16 14:30-15:30 WIB`, in the event's zone."""
     return _local_span(slot, timetable.conference.event.tz_name)
 
 
 def _local_span(slot: Slot, tz_name: str) -> str:
     """`2021-11-16 02:00-02:45 EST`: a slot's local times in a zone, for a message."""
-    start, abbreviation = local_wall(slot.start_utc, tz_name)
-    end, _ = local_wall(slot.end_utc, tz_name)
+    clock = zone_clock(tz_name)
+    start, abbreviation = clock.local_wall(slot.start_utc)
+    end, _ = clock.local_wall(slot.end_utc)
     end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
     return f"{start:%Y-%m-%d %H:%M}-{end_text} {abbreviation}"
 

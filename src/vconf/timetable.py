@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from vconf.model import Conference, Delegation, Person, Room, Session
 from vconf.timezones import TimeIssue, wall_to_utc
@@ -34,10 +34,6 @@ class Slot:
     def id(self) -> str:
         """The session id."""
         return self.session.id
-
-    def overlaps(self, other: Slot) -> bool:
-        """Whether two slots share time; half-open, so back-to-back slots do not (SPEC §2)."""
-        return self.start_utc < other.end_utc and other.start_utc < self.end_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +124,6 @@ def _session_delegations(
         if delegation is not None:
             codes.add(delegation)
     return tuple(sorted(codes))
-
-
-def session_length(slot: Slot) -> timedelta:
-    """Return the elapsed time of a slot."""
-    return slot.end_utc - slot.start_utc
 
 
 def slots_for(

@@ -1,4 +1,4 @@
-"""The only pytz user: zones by name, wall time to instant and back, clock changes.
+"""The only pytz user: zones by name, wall time to instant and back, clock changes, the clock.
 
 pytz's tables stop at 2037: past a zone's last tabulated transition it keeps the last offset, so
 12:00 on 1 Jul 2038 in New York would come out as EST. The TZif files pytz ships end with the POSIX
@@ -13,6 +13,7 @@ import enum
 import re
 import zoneinfo
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import cache, lru_cache
@@ -73,11 +74,6 @@ class ClockChange:
     abbreviation_before: str
     abbreviation_after: str
     is_dst_after: bool
-
-
-def zone_names() -> frozenset[str]:
-    """Return every zone name pytz knows."""
-    return frozenset(pytz.all_timezones_set)
 
 
 def check_zone_name(tz_name: str) -> str:
@@ -233,20 +229,25 @@ def format_offset(offset: timedelta) -> str:
 
 def clock_changes(tz_name: str, start_utc: datetime, end_utc: datetime) -> tuple[ClockChange, ...]:
     """Return the zone's transitions in `[start_utc, end_utc)`, oldest first."""
+    changes = [change for change in _table_changes(tz_name) if start_utc <= change.utc < end_utc]
+    horizon = _horizon(tz_name)
+    start, end = start_utc.replace(tzinfo=None), end_utc.replace(tzinfo=None)
+    if horizon is not None and end > horizon:
+        changes.extend(_changes_by_rule(tz_name, max(start, horizon + timedelta(hours=1)), end))
+    return tuple(change for change in changes if change.offset_before != change.offset_after)
+
+
+@cache
+def _table_changes(tz_name: str) -> tuple[ClockChange, ...]:
+    """Return every transition of pytz's table for a zone (some change only the abbreviation)."""
     zone = _zone(tz_name)
     times = getattr(zone, "_utc_transition_times", None)
     infos = getattr(zone, "_transition_info", None)
     if not times or not infos:
         return ()
-    changes: list[ClockChange] = []
-    start, end = start_utc.replace(tzinfo=None), end_utc.replace(tzinfo=None)
-    for index in range(1, len(times)):
-        if start <= times[index] < end:
-            changes.append(_change(times[index], infos[index - 1], infos[index]))
-    horizon = _horizon(tz_name)
-    if horizon is not None and end > horizon:
-        changes.extend(_changes_by_rule(tz_name, max(start, horizon + timedelta(hours=1)), end))
-    return tuple(change for change in changes if change.offset_before != change.offset_after)
+    return tuple(
+        _change(times[index], infos[index - 1], infos[index]) for index in range(1, len(times))
+    )
 
 
 def _change(
@@ -298,65 +299,152 @@ def _bisect_change(zone: zoneinfo.ZoneInfo, low: datetime, high: datetime) -> Cl
     )
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# ---- the zone clock: local time as integer arithmetic ------------------------------------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
-DAY_SECONDS = 86400
-ORDINAL_OF_EPOCH_DAY = 719163  # date(1970, 1, 1).toordinal()
+_SECOND = timedelta(seconds=1)
+_FAR_PAST = -(2**62)
+_WIDEST_OFFSET = 15 * 3600  # every UTC offset is within 15 h of UTC (they run from -12 to +14)
 
 
-@cache
-def _abbreviations(tz_name: str) -> list[str]:
-    """Return the abbreviation in force from each transition of `_offset_table`."""
-    infos = getattr(_zone(tz_name), "_transition_info", None)
-    if not infos:
-        return [_zone(tz_name).tzname(_NAIVE_EPOCH) or ""]
-    return [info[2] for info in infos]
+def epoch_seconds(instant: datetime) -> int:
+    """Return an aware instant as whole seconds since 1970-01-01 00:00 UTC (rounded down)."""
+    return (instant - EPOCH) // _SECOND
 
 
-def local_wall(instant: datetime, tz_name: str) -> tuple[datetime, str]:
-    """Return the naive local wall time of an instant and its abbreviation, by table lookup."""
-    stamp = int((instant - _EPOCH).total_seconds())
-    stamps, offsets, limit = _offset_table(tz_name)
-    if limit is not None and stamp > limit:
-        local = utc_to_local(instant, tz_name)
-        return local.replace(tzinfo=None), local.tzname() or ""
-    index = bisect_right(stamps, stamp) - 1
-    return _NAIVE_EPOCH + timedelta(seconds=stamp + offsets[index]), _abbreviations(tz_name)[index]
+def instant_at(seconds: int) -> datetime:
+    """Return epoch seconds as an aware UTC datetime."""
+    return EPOCH + timedelta(seconds=seconds)
 
 
-@cache
-def _offset_table(tz_name: str) -> tuple[list[int], list[int], int | None]:
-    """Return a zone's transitions as UTC epoch seconds, the offset (s) from each, and the horizon.
+@dataclass(frozen=True, slots=True)
+class ZoneClock:
+    """A zone's UTC offsets as integer arithmetic: the one wall clock of vconf.
 
-    The first transition is a sentinel far in the past; past the horizon (pytz's table ends with
-    a DST rule still running) callers use `utc_to_local` instead.
+    Times are epoch seconds (`int`); a wall time is seconds since 1970-01-01 00:00 local, so
+    `divmod(wall, 86400)` gives the local day number and the second of that day. `offsets[0]`
+    (seconds east of UTC) is in force up to `change_instants[0]`, `offsets[i]` from
+    `change_instants[i - 1]` on; `abbreviations` go with `offsets`; `is_dst_at_start` says whether
+    daylight time (a positive DST offset) is in force at `start`. `changes` are the clock changes
+    (the offset changes) in the span, after `start` and before `end`, oldest first. Past
+    `rule_after` (set only on the whole-zone clock of a zone whose table ends with a DST rule
+    still running; its `changes` are the table's) the zone's POSIX rule answers instead of the
+    table. An instant outside `[start, end)` is read with the offset of the nearest end.
     """
+
+    tz_name: str
+    start: int
+    end: int
+    change_instants: tuple[int, ...]
+    offsets: tuple[int, ...]
+    abbreviations: tuple[str, ...]
+    is_dst_at_start: bool
+    changes: tuple[ClockChange, ...]
+    rule_after: int | None = None
+
+    def period(self, instant: int) -> int:
+        """Return the index in `offsets` of the offset in force at an instant (table only)."""
+        return bisect_right(self.change_instants, instant)
+
+    def offset_at(self, instant: int) -> int:
+        """Return the UTC offset in seconds at an instant."""
+        if self.rule_after is not None and instant > self.rule_after:
+            return _rule_offset(self.tz_name, instant)
+        return self.offsets[bisect_right(self.change_instants, instant)]
+
+    def local_seconds(self, instant: int) -> int:
+        """Return the wall time of an instant, in seconds since 1970-01-01 00:00 local."""
+        if self.rule_after is not None and instant > self.rule_after:
+            return instant + _rule_offset(self.tz_name, instant)
+        return instant + self.offsets[bisect_right(self.change_instants, instant)]
+
+    def local_seconds_each(self, instants: Iterable[int]) -> list[int]:
+        """Return `local_seconds` of each instant (the planner scores every quarter hour)."""
+        if len(self.offsets) == 1 and self.rule_after is None:  # most zones on most days
+            offset = self.offsets[0]
+            return [instant + offset for instant in instants]
+        if self.rule_after is not None:
+            return [self.local_seconds(instant) for instant in instants]
+        changes, offsets = self.change_instants, self.offsets
+        return [instant + offsets[bisect_right(changes, instant)] for instant in instants]
+
+    def local_wall(self, instant: datetime) -> tuple[datetime, str]:
+        """Return the naive wall time of an instant, to the microsecond, and its abbreviation."""
+        since_epoch = instant - EPOCH
+        seconds = since_epoch // _SECOND
+        if self.rule_after is not None and seconds > self.rule_after:
+            local = utc_to_local(instant, self.tz_name)
+            return local.replace(tzinfo=None), local.tzname() or ""
+        period = bisect_right(self.change_instants, seconds)
+        wall = _NAIVE_EPOCH + since_epoch + timedelta(seconds=self.offsets[period])
+        return wall, self.abbreviations[period]
+
+    def instants_at(self, wall: int) -> tuple[int, ...]:
+        """Return the instants whose wall time is `wall`, oldest first: none in a gap, 2 in a fold.
+
+        Wall times are read against the offsets 15 hours either side: two clock changes less than
+        30 hours apart would hide one.
+        """
+        candidates = {self.offset_at(wall - _WIDEST_OFFSET), self.offset_at(wall + _WIDEST_OFFSET)}
+        found = {wall - offset for offset in candidates}
+        return tuple(sorted(instant for instant in found if self.local_seconds(instant) == wall))
+
+
+@cache
+def zone_clock(tz_name: str) -> ZoneClock:
+    """Return a zone's clock for every instant: pytz's table, then the zone's rule past it."""
+    table = _table_changes(tz_name)
     zone = _zone(tz_name)
-    times = getattr(zone, "_utc_transition_times", None)
     infos = getattr(zone, "_transition_info", None)
-    if not times or not infos:
+    if not table or not infos:
         offset = zone.utcoffset(_NAIVE_EPOCH)
-        return [-(2**62)], [int(offset.total_seconds()) if offset else 0], None
-    stamps = [-(2**62)] + [int((moment - _NAIVE_EPOCH).total_seconds()) for moment in times[1:]]
-    offsets = [int(info[0].total_seconds()) for info in infos]
+        seconds = offset // _SECOND if offset else 0
+        name = zone.tzname(_NAIVE_EPOCH) or ""
+        dst = (zone.dst(_NAIVE_EPOCH) or timedelta(0)) > timedelta(0)
+        return ZoneClock(tz_name, _FAR_PAST, -_FAR_PAST, (), (seconds,), (name,), dst, ())
     horizon = _horizon(tz_name)
-    limit = None if horizon is None else int((horizon - _NAIVE_EPOCH).total_seconds())
-    return stamps, offsets, limit
+    return ZoneClock(
+        tz_name=tz_name,
+        start=_FAR_PAST,
+        end=-_FAR_PAST,
+        change_instants=tuple(epoch_seconds(change.utc) for change in table),
+        offsets=tuple(info[0] // _SECOND for info in infos),
+        abbreviations=tuple(info[2] for info in infos),
+        is_dst_at_start=infos[0][1] > timedelta(0),
+        changes=tuple(change for change in table if change.offset_before != change.offset_after),
+        rule_after=None if horizon is None else epoch_seconds(UTC.localize(horizon)),
+    )
 
 
-def local_seconds(instant: datetime, tz_name: str) -> int:
-    """Return the local wall time of an instant as seconds since 1970-01-01 00:00 local.
+@lru_cache(maxsize=4096)
+def span_clock(tz_name: str, start_utc: datetime, end_utc: datetime) -> ZoneClock:
+    """Return a zone's clock over the instants `[start_utc, end_utc)`, its rule applied past 2037.
 
-    `divmod(result, 86400)` gives the local day number and the second of that day, with no
-    datetime built: the checks run this for every (session, delegation) of a large event.
+    Its offsets are those in force at `start_utc` and after each of the span's clock changes (an
+    abbreviation-only change of pytz's table is not one); `changes` are those after `start_utc`.
     """
-    stamp = int((instant - _EPOCH).total_seconds())
-    stamps, offsets, limit = _offset_table(tz_name)
-    if limit is not None and stamp > limit:
-        local = utc_to_local(instant, tz_name)
-        offset = local.utcoffset()
-        return stamp + int(offset.total_seconds() if offset else 0)
-    return stamp + offsets[bisect_right(stamps, stamp) - 1]
+    first = utc_to_local(start_utc, tz_name)
+    changes = tuple(
+        change for change in clock_changes(tz_name, start_utc, end_utc) if change.utc > start_utc
+    )
+    offset = first.utcoffset() or timedelta(0)
+    return ZoneClock(
+        tz_name=tz_name,
+        start=epoch_seconds(start_utc),
+        end=epoch_seconds(end_utc),
+        change_instants=tuple(epoch_seconds(change.utc) for change in changes),
+        offsets=(offset // _SECOND, *(change.offset_after // _SECOND for change in changes)),
+        abbreviations=(first.tzname() or "", *(change.abbreviation_after for change in changes)),
+        is_dst_at_start=(first.dst() or timedelta(0)) > timedelta(0),
+        changes=changes,
+    )
+
+
+def _rule_offset(tz_name: str, instant: int) -> int:
+    """Return the UTC offset in seconds at an instant past pytz's table, by the zone's rule."""
+    offset = utc_to_local(instant_at(instant), tz_name).utcoffset()
+    return offset // _SECOND if offset else 0
 
 
 def utc_text(instant: datetime) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from vconf.days import Availability, is_inside_hours
 from vconf.errors import VconfError
 from vconf.model import Delegation, Event
 from vconf.planning.clock import (
@@ -16,17 +17,15 @@ from vconf.planning.clock import (
     MAX_DAYS,
     MINUTE,
     _availabilities,
-    _Availability,
     _days_span,
     _event_days,
-    _instant,
-    _seconds,
-    _within_one_day,
 )
 from vconf.timetable import Timetable
 from vconf.timezones import (
     ClockChange,
     clock_changes,
+    epoch_seconds,
+    instant_at,
     offset_and_abbreviation,
     utc_to_local,
     wall_to_utc,
@@ -101,7 +100,6 @@ class ZoneGrid:
     day: date
     offset: timedelta
     abbreviation: str
-    hour_starts_utc: tuple[datetime, ...]
     rows: tuple[ZoneRow, ...]
     first_day: date
     last_day: date
@@ -127,7 +125,7 @@ def build_zone_grid(timetable: Timetable, *, day: date | None = None) -> ZoneGri
     first_day, last_day = days or (day, day)
     changes_last_day = min(last_day, first_day + timedelta(days=MAX_DAYS - 1))
     hour_starts = tuple(
-        _seconds(wall_to_utc(datetime.combine(day, time(hour)), event.tz_name).utc)
+        epoch_seconds(wall_to_utc(datetime.combine(day, time(hour)), event.tz_name).utc)
         for hour in range(GRID_HOURS)
     )
     offset, abbreviation = _offset_at_noon(day, event.tz_name)
@@ -136,7 +134,6 @@ def build_zone_grid(timetable: Timetable, *, day: date | None = None) -> ZoneGri
         day=day,
         offset=offset,
         abbreviation=abbreviation,
-        hour_starts_utc=tuple(_instant(start) for start in hour_starts),
         rows=_zone_rows(timetable, day, hour_starts),
         first_day=first_day,
         last_day=last_day,
@@ -168,7 +165,7 @@ def _zone_rows(timetable: Timetable, day: date, hour_starts: Sequence[int]) -> t
 
 def _zone_row(
     delegation: Delegation,
-    availability: _Availability,
+    availability: Availability,
     *,
     day: date,
     day_span: tuple[int, int],
@@ -182,8 +179,8 @@ def _zone_row(
         delegation=delegation,
         offset=offset,
         abbreviation=abbreviation,
-        hours_start_local=utc_to_local(_instant(hours_start), event_tz_name),
-        hours_end_local=utc_to_local(_instant(hours_end), event_tz_name),
+        hours_start_local=utc_to_local(instant_at(hours_start), event_tz_name),
+        hours_end_local=utc_to_local(instant_at(hours_end), event_tz_name),
         cells=tuple(_cell(availability, start, start + HOUR) for start in hour_starts),
     )
 
@@ -209,17 +206,17 @@ def _hours_on(delegation: Delegation, local_day: date) -> tuple[int, int]:
         wall_to_utc(midnight + timedelta(minutes=minutes), delegation.tz_name).utc
         for minutes in (delegation.hours.start, delegation.hours.end)
     )
-    return _seconds(start), _seconds(end)
+    return epoch_seconds(start), epoch_seconds(end)
 
 
-def _cell(availability: _Availability, start: int, end: int) -> CellState:
+def _cell(availability: Availability, start: int, end: int) -> CellState:
     """Return what the hour [start, end) is for a delegation."""
-    wall_start, wall_end = availability.clock.walls((start, end))
-    if availability.touches_non_working_day(wall_start, wall_end):
+    wall_start, wall_end = availability.clock.local_seconds_each((start, end))
+    if availability.touches_day_off(wall_start, wall_end):
         return CellState.NON_WORKING
-    if _within_one_day(wall_start, wall_end, availability.hours_start, availability.hours_end):
+    if is_inside_hours(wall_start, wall_end, availability.hours_start, availability.hours_end):
         return CellState.WORK
-    if _within_one_day(wall_start, wall_end, AWAKE.start * MINUTE, AWAKE.end * MINUTE):
+    if is_inside_hours(wall_start, wall_end, AWAKE.start * MINUTE, AWAKE.end * MINUTE):
         return CellState.OFF_HOURS
     return CellState.NIGHT
 
@@ -229,7 +226,7 @@ def _clock_change_rows(
 ) -> tuple[ClockChangeRow, ...]:
     """Return the clock changes of every delegation zone and the event zone in the given days."""
     event_tz_name = timetable.conference.event.tz_name
-    low, high = (_instant(moment) for moment in _days_span(first_day, last_day, event_tz_name))
+    low, high = (instant_at(moment) for moment in _days_span(first_day, last_day, event_tz_name))
     codes_by_zone: dict[str, list[str]] = {event_tz_name: []}
     for code in sorted(timetable.delegations):
         codes_by_zone.setdefault(timetable.delegations[code].tz_name, []).append(code)

@@ -9,25 +9,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from vconf.days import Availability
 from vconf.errors import VconfError
 from vconf.model import Delegation
 from vconf.planning.clock import (
-    EPOCH,
     MAX_DAYS,
     MINUTE,
     QUARTER_HOUR,
     SECOND,
     _availabilities,
-    _Availability,
     _days_span,
     _event_days,
-    _instant,
-    _seconds,
 )
 from vconf.timetable import Timetable
-from vconf.timezones import (
-    utc_to_local,
-)
+from vconf.timezones import EPOCH, epoch_seconds, instant_at, utc_to_local
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +163,7 @@ def _proposal_days(timetable: Timetable, start: date | None, end: date | None) -
 
 
 def _scores(
-    starts: range, length: int, availabilities: Sequence[_Availability]
+    starts: range, length: int, availabilities: Sequence[Availability]
 ) -> tuple[list[int], list[int]]:
     """Return, per candidate start, how many delegations are inside and the minutes outside."""
     # delegations alike share one availability (same object): score it once, count it n times
@@ -194,7 +189,7 @@ def _session_index(timetable: Timetable, codes: tuple[str, ...]) -> _SessionInde
     wanted = set(codes)
     slots = [slot for slot in timetable.slots if wanted.issubset(slot.delegations)]
     # starts rounded down and ends up: candidates are whole seconds, so overlaps stay exact
-    starts = tuple(_seconds(slot.start_utc) for slot in slots)
+    starts = tuple(epoch_seconds(slot.start_utc) for slot in slots)
     ends = tuple(_seconds_rounded_up(slot.end_utc) for slot in slots)
     longest = max((end - start for start, end in zip(starts, ends, strict=True)), default=0)
     return _SessionIndex(starts, ends, tuple(slot.id for slot in slots), longest)
@@ -208,7 +203,7 @@ def _seconds_rounded_up(instant: datetime) -> int:
 def _proposal(
     timetable: Timetable,
     codes: tuple[str, ...],
-    available: dict[str, _Availability],
+    available: dict[str, Availability],
     sessions: _SessionIndex,
     start: int,
     length: int,
@@ -220,10 +215,10 @@ def _proposal(
         for code in codes
         if not available[code].is_inside(start, end)
     )
-    minutes = sum(_minutes_up(available[code].seconds_outside(start, end)) for code in codes)
+    minutes = sum(available[code].minutes_outside(start, end) for code in codes)
     return Proposal(
-        start_utc=_instant(start),
-        end_utc=_instant(end),
+        start_utc=instant_at(start),
+        end_utc=instant_at(end),
         delegations=codes,
         inside=len(codes) - len(outside),
         minutes_outside=minutes,
@@ -233,16 +228,16 @@ def _proposal(
 
 
 def _outside_hours(
-    delegation: Delegation, availability: _Availability, start: int, end: int
+    delegation: Delegation, availability: Availability, start: int, end: int
 ) -> OutsideHours:
     """Return how a delegation is outside for [start, end): minutes, local times, day."""
-    wall_start, wall_end = availability.clock.walls((start, end))
+    wall_start, wall_end = availability.clock.local_seconds_each((start, end))
     return OutsideHours(
         delegation=delegation.code,
-        minutes=_minutes_up(availability.seconds_outside(start, end)),
-        start_local=utc_to_local(_instant(start), delegation.tz_name),
-        end_local=utc_to_local(_instant(end), delegation.tz_name),
-        non_working_day=availability.touches_non_working_day(wall_start, wall_end),
+        minutes=availability.minutes_outside(start, end),
+        start_local=utc_to_local(instant_at(start), delegation.tz_name),
+        end_local=utc_to_local(instant_at(end), delegation.tz_name),
+        non_working_day=availability.touches_day_off(wall_start, wall_end),
     )
 
 
