@@ -12,6 +12,7 @@ from vconf.export import build_ics_files
 from vconf.model import Conference, Delegation, Event, Hours, Person, Room, Session, Visibility
 from vconf.render import agenda_as_html, agenda_as_json, agenda_as_markdown, agenda_files
 from vconf.render.text import agenda_as_text
+from vconf.revisions import Contents, plan_revision
 from vconf.timetable import Timetable, build_timetable
 
 NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
@@ -101,7 +102,9 @@ def party_of(path: str) -> str:
 @given(conferences())
 def test_no_restricted_session_reaches_a_file_of_anyone_outside_it(conference: Conference) -> None:
     timetable = build_timetable(conference)
-    files = build_ics_files(timetable, now=NOW) | agenda_files(timetable)
+    files = build_ics_files(
+        timetable, plan_revision(Contents(), timetable, now=NOW)
+    ) | agenda_files(timetable)
     for session_id, (allowed, marks) in secrets_of(timetable).items():
         for path, data in files.items():
             text = data.decode("utf-8").replace("\r\n ", "")
