@@ -7,7 +7,6 @@ tables (`export.vtimezone`), so the text says what a calendar client computes.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from vconf.dates import day_heading
 from vconf.export.vtimezone import Zones
@@ -24,6 +23,7 @@ class Descriptions:
     def __init__(self, timetable: Timetable, zones: Zones):
         self.timetable, self.zones = timetable, zones
         self._spans: dict[tuple[str, datetime, datetime], tuple[timedelta, str]] = {}
+        self._labels: dict[str, list[str]] = {}  # each zone's label per offset period
 
     def describe(self, slot: Slot) -> str:
         """Return a session's text: kind, room, link, languages, local times, people, notes."""
@@ -89,14 +89,15 @@ class Descriptions:
         end_text = f"{end.hour:02d}:{end.minute:02d}"
         if end.date() != start.date():
             end_text = f"{day_heading(end)} {end_text}"
-        first_label = _label(zone.offsets[first], zone.names[first])
+        labels = self._labels.get(tz_name)
+        if labels is None:
+            labels = self._labels[tz_name] = list(map(_label, zone.offsets, zone.names))
         if zone.offsets[first] == zone.offsets[last]:
-            return zone.offsets[first], f"{start_text}-{end_text} ({first_label})"
-        last_label = _label(zone.offsets[last], zone.names[last])
-        return zone.offsets[first], f"{start_text} ({first_label}) to {end_text} ({last_label})"
+            return zone.offsets[first], f"{start_text}-{end_text} ({labels[first]})"
+        both = f"{start_text} ({labels[first]}) to {end_text} ({labels[last]})"
+        return zone.offsets[first], both
 
 
-@lru_cache(maxsize=1024)
 def _label(offset: timedelta, name: str) -> str:
     """Return `WIB, UTC+07:00`, or `UTC+07:00` for a numeric abbreviation such as `+07`."""
     utc = f"UTC{format_offset(offset)}"
