@@ -16,7 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import built_in_another_process, timetable_of
-from vconf.export import Stamp, build_ics_files, build_vtimezone, invites_skipped
+from vconf.export import build_ics_files
+from vconf.export.vtimezone import build_vtimezone
+from vconf.invitations import invitations, invites_skipped
+from vconf.revisions import Contents, Stamp, plan_revision
 from vconf.timetable import Timetable, build_timetable
 
 NOW = datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc)
@@ -108,9 +111,23 @@ attendees = ["mc", "son"]
 """
 
 
+def ics_files(
+    timetable: Timetable, *, now: datetime = NOW, stamps: dict[str, Stamp] | None = None
+) -> dict[str, bytes]:
+    """Return a first export's files, with `stamps` in place of its own where given."""
+    revision = plan_revision(Contents(), timetable, now=now)
+    if stamps:
+        changes = (
+            dataclasses.replace(change, stamp=stamps.get(change.session_id, change.stamp))
+            for change in revision.changes
+        )
+        revision = dataclasses.replace(revision, changes=tuple(changes))
+    return build_ics_files(timetable, revision)
+
+
 def export(toml_text: str, **options: Any) -> tuple[Timetable, dict[str, bytes]]:
     timetable = timetable_of(toml_text)
-    return timetable, build_ics_files(timetable, now=options.pop("now", NOW), **options)
+    return timetable, ics_files(timetable, **options)
 
 
 # icalendar's property values are a wide union; the tests read them as Any
@@ -490,8 +507,14 @@ def test_stamps_give_sequence_and_dtstamp_per_session() -> None:
 
 
 def test_a_naive_now_is_refused() -> None:
+    timetable = timetable_of(SUMMIT)
     with pytest.raises(ValueError, match="aware"):
-        build_ics_files(timetable_of(SUMMIT), now=datetime(2024, 5, 1))
+        plan_revision(Contents(), timetable, now=datetime(2024, 5, 1))
+    revision = dataclasses.replace(
+        plan_revision(Contents(), timetable, now=NOW), now=datetime(2024, 5, 1)
+    )
+    with pytest.raises(ValueError, match="aware"):
+        build_ics_files(timetable, revision)
 
 
 # ---- invites ------------------------------------------------------------------------------------
@@ -569,6 +592,11 @@ def test_a_session_without_any_email_gets_no_invite_and_is_reported() -> None:
     assert "invites/s.ics" not in files
     assert invites_skipped(timetable) == ("s",)
     assert invites_skipped(timetable_of(SUMMIT)) == ("new-york-briefing",)
+    assert set(invitations(timetable_of(SUMMIT))) == {
+        path.removeprefix("invites/").removesuffix(".ics")
+        for path in export(SUMMIT)[1]
+        if path.startswith("invites/")
+    }
 
 
 def test_without_an_organizer_email_the_organizer_is_noreply_at_the_uid_domain() -> None:
@@ -601,7 +629,7 @@ def test_hostile_text_never_starts_a_property_or_component() -> None:
         rooms=(room,),
         people=(person, *conference.people[1:]),
     )
-    files = build_ics_files(build_timetable(conference), now=NOW)
+    files = ics_files(build_timetable(conference))
     for name in ("summit.ics", "invites/opening.ics"):
         calendar = read(files[name])
         opening = [e for e in calendar.walk("VEVENT") if "opening" in e["UID"]]
@@ -631,7 +659,7 @@ def test_any_title_round_trips_through_a_parser(title: str) -> None:
     conference = timetable.conference
     session = dataclasses.replace(conference.sessions[2], title=title)
     conference = dataclasses.replace(conference, sessions=(*conference.sessions[:2], session))
-    data = build_ics_files(build_timetable(conference), now=NOW)["delegations/US.ics"]
+    data = ics_files(build_timetable(conference))["delegations/US.ics"]
     events = [e for e in events_of(data) if "new-york-briefing" in e["UID"]]
     control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
     assert [str(e["SUMMARY"]) for e in events] == [control.sub("", title)]
@@ -655,7 +683,7 @@ def test_every_line_ends_in_crlf_and_is_at_most_75_octets() -> None:
 
 def test_same_input_and_now_give_byte_identical_files_in_another_process() -> None:
     _, first = export(SUMMIT)
-    second = built_in_another_process(functools.partial(build_ics_files, now=NOW), SUMMIT)
+    second = built_in_another_process(functools.partial(ics_files, now=NOW), SUMMIT)
     assert first == second
     assert list(first) == list(second)
 

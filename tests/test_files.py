@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 from pathlib import Path
@@ -9,7 +10,24 @@ from pathlib import Path
 import pytest
 
 from vconf.errors import VconfError
-from vconf.files import MARKER, prepare_output_dir, write_all
+from vconf.files import (
+    CALENDAR_PATH,
+    MARKER,
+    agenda_html_path,
+    agenda_markdown_path,
+    calendar_owner,
+    delegation_calendar_path,
+    invite_path,
+    is_invite_path,
+    lock_path,
+    person_calendar_path,
+    prepare_output_dir,
+    public_calendar_path,
+    session_uid,
+    state_path,
+    write_all,
+)
+from vconf.model import Event
 
 FILES = {"event.ics": b"BEGIN:VCALENDAR\r\n", "delegations/VN.ics": b"VN\r\n", "people/a.ics": b"A"}
 
@@ -238,3 +256,59 @@ def test_a_read_only_directory_becomes_an_error_naming_it(tmp_path: Path) -> Non
             write_all(out, {"new.ics": b"x"})
     finally:
         out.chmod(0o755)
+
+
+# ---- names --------------------------------------------------------------------------------------
+
+
+def test_each_file_of_spec_5_is_named_from_its_id() -> None:
+    assert public_calendar_path("summit") == "summit.ics"
+    assert delegation_calendar_path("VN") == "delegations/VN.ics"
+    assert person_calendar_path("retno") == "people/retno.ics"
+    assert invite_path("panel-2") == "invites/panel-2.ics"
+    assert agenda_markdown_path("VN") == "agendas/VN.md"
+    assert agenda_html_path("VN") == "agendas/VN.html"
+    assert state_path(Path("out")) == Path("out/.vconf/state.sqlite")
+    assert lock_path(Path("out")) == Path("out/.vconf/lock")
+
+
+def test_a_calendar_path_names_its_owner_and_says_if_it_is_an_invitation() -> None:
+    assert calendar_owner(delegation_calendar_path("VN")) == "VN"
+    assert calendar_owner(person_calendar_path("a.b")) == "a.b"
+    assert calendar_owner(public_calendar_path("summit")) == "summit"
+    assert is_invite_path(invite_path("opening"))
+    assert not is_invite_path(person_calendar_path("opening"))
+    assert not is_invite_path("invitesx/opening.ics")
+
+
+def test_the_store_accepts_exactly_the_calendar_paths_vconf_writes() -> None:
+    for path in (
+        public_calendar_path("summit"),
+        delegation_calendar_path("VN"),
+        person_calendar_path("retno"),
+        invite_path("panel-2"),
+    ):
+        assert CALENDAR_PATH.fullmatch(path), path
+    for path in (
+        "../x.ics",
+        "agendas/VN.ics",
+        "people/../x.ics",
+        "/x.ics",
+        "people/x.md",
+        ".x.ics",
+    ):
+        assert not CALENDAR_PATH.fullmatch(path), path
+
+
+def test_the_named_files_are_written_where_their_names_say(tmp_path: Path) -> None:
+    names = [delegation_calendar_path("VN"), invite_path("s"), agenda_html_path("VN")]
+    write_all(tmp_path / "out", {name: name.encode() for name in names})
+    for name in names:
+        assert (tmp_path / "out" / name).read_bytes() == name.encode()
+
+
+def test_a_session_uid_joins_session_event_and_uid_domain() -> None:
+    event = Event(id="summit", name="Summit", tz_name="Asia/Jakarta", uid_domain="summit.example")
+    assert session_uid("opening", event) == "opening.summit@summit.example"
+    other = dataclasses.replace(event, uid_domain="other.example")
+    assert session_uid("opening", other) != session_uid("opening", event)

@@ -30,6 +30,7 @@ import pytest
 
 from vconf.export import build_ics_files
 from vconf.load import conference_from_text, read_conference
+from vconf.revisions import Contents, plan_revision
 from vconf.timetable import Timetable, build_timetable
 
 UTC = timezone.utc
@@ -300,7 +301,9 @@ def corpus(name: str) -> Corpus:
     else:
         conference = conference_from_text(EDGE_TOML[name])
     timetable = build_timetable(conference)
-    return Corpus(timetable, build_ics_files(timetable, now=NOW))
+    return Corpus(
+        timetable, build_ics_files(timetable, plan_revision(Contents(), timetable, now=NOW))
+    )
 
 
 # ---- a reader of our own: content lines, VEVENT times and VTIMEZONEs -------------------------

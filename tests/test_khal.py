@@ -26,6 +26,7 @@ import pytest
 from conftest import timetable_of
 from vconf.export import build_ics_files
 from vconf.load import read_conference
+from vconf.revisions import Contents, plan_revision
 from vconf.timetable import Timetable, build_timetable
 
 NOW = datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc)
@@ -215,7 +216,11 @@ def test_delegation_file_lists_in_khal_at_the_delegations_local_times(
         for slot in slots
     }
     ics = tmp_path / f"{code}.ics"
-    ics.write_bytes(build_ics_files(timetable, now=NOW)[f"delegations/{code}.ics"])
+    ics.write_bytes(
+        build_ics_files(timetable, plan_revision(Contents(), timetable, now=NOW))[
+            f"delegations/{code}.ics"
+        ]
+    )
     write_config(tmp_path, tz_name)
 
     run_khal(tmp_path, tz_name, "import", "--batch", "-a", "delegation", str(ics))

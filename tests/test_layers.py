@@ -10,8 +10,9 @@ import pytest
 SOURCE = Path(__file__).parent.parent / "src" / "vconf"
 LAYERS = {
     "errors": 0, "model": 0,
-    "timezones": 1, "files": 1, "language": 1,
+    "timezones": 1, "files": 1, "language": 1, "dates": 1,
     "load": 2, "timetable": 2, "days": 2,
+    "invitations": 2.5,  # between timetable and revisions, which asks it whom to invite
     "checks": 3, "agenda": 3, "planning": 3, "revisions": 3,
     "render": 4, "export": 4, "mail": 4,
     "cli": 5, "__main__": 6, "__init__": 0,
@@ -50,6 +51,12 @@ def test_a_module_imports_only_from_lower_layers(path: Path) -> None:
         if parts[0] != "vconf" or len(parts) < 2 or parts[1] == own:
             continue
         assert LAYERS[parts[1]] < LAYERS[own], f"{own} (layer {LAYERS[own]}) imports {name}"
+
+
+def test_the_rfc_5545_line_writer_imports_nothing_from_vconf() -> None:
+    names = imported(SOURCE / "export" / "lines.py")
+    assert "re" in names  # the parse found its imports
+    assert not {name for name in names if name.split(".")[0] == "vconf"}
 
 
 @pytest.mark.parametrize("path", modules(), ids=lambda path: str(path.relative_to(SOURCE)))

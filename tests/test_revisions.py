@@ -15,12 +15,15 @@ import pytest
 
 from conftest import timetable_of
 from vconf.errors import VconfError
-from vconf.export import build_ics_files, invitations
+from vconf.export import build_ics_files
 from vconf.render.changes import change_text, changes_as_json
 from vconf.revisions import (
     CONTENT_FIELDS,
     ChangeKind,
+    Contents,
     Revision,
+    Status,
+    Store,
     content_hash,
     open_store,
     plan_revision,
@@ -29,6 +32,7 @@ from vconf.revisions import (
     session_content,
 )
 from vconf.revisions import issue_revision as issue
+from vconf.timetable import Timetable
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
 UID = "{}.summit@summit.example"
@@ -118,14 +122,24 @@ moderators = ["retno"]
 """
 
 
+def plan(store: Store, timetable: Timetable, now: datetime) -> Revision:
+    """Plan against a store's snapshot as the cli does, with how the store was found."""
+    return plan_revision(
+        store.contents,
+        timetable,
+        now=now,
+        directory=store.directory,
+        reset=store.reset,
+        interrupted=store.removed_temporary_files > 0,
+    )
+
+
 def export(directory: Path, text: str, now: datetime) -> tuple[Revision, dict[str, bytes]]:
     """One export as the cli runs it: lock, plan, build, record, write."""
     timetable = timetable_of(text)
     with open_store(directory) as store:
-        revision = plan_revision(store, timetable, now=now, attendees=invitations(timetable))
-        files = build_ics_files(
-            timetable, now=revision.now, stamps=revision.stamps, tombstones=revision.tombstones
-        )
+        revision = plan(store, timetable, now)
+        files = build_ics_files(timetable, revision)
         issue(store, revision, files)
     return revision, files
 
@@ -182,7 +196,7 @@ class Client:
 
 def test_a_first_export_issues_every_session_new_at_sequence_0(tmp_path: Path) -> None:
     revision, files = export(tmp_path / "out", SUMMIT, T0)
-    assert revision.first
+    assert revision.is_first_export
     assert kinds(revision) == {"opening": "new", "panel-2": "new", "bilateral": "new"}
     for event in events(files["summit.ics"]).values():
         assert (event["SEQUENCE"], event["DTSTAMP"].dt) == (0, T0)
@@ -270,7 +284,7 @@ def test_content_is_every_spec_field_and_its_hash_is_canonical_json() -> None:
 
 def test_publish_paths_are_the_files_export_puts_the_session_in() -> None:
     timetable = timetable_of(SUMMIT)
-    files = build_ics_files(timetable, now=T0)
+    files = build_ics_files(timetable, plan_revision(Contents(), timetable, now=T0))
     for slot in timetable.slots:
         uid = UID.format(slot.id)
         holding = {
@@ -419,26 +433,26 @@ def test_an_older_file_imported_late_changes_nothing(tmp_path: Path) -> None:
 def test_planning_is_pure_and_a_dry_run_store_creates_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with read_store(out) as store:
-        revision = plan_revision(store, timetable_of(SUMMIT), now=T0)
-    assert revision.first
+        revision = plan(store, timetable_of(SUMMIT), T0)
+    assert revision.is_first_export
     assert not out.exists()
     export(out, SUMMIT, T0)
     with read_store(out) as store:
-        plan_revision(store, timetable_of(dropped(SUMMIT, "opening")), now=T0)
-        plan_revision(store, timetable_of(dropped(SUMMIT, "opening")), now=T0)
-        assert store.records["opening"].status == "active"
+        plan(store, timetable_of(dropped(SUMMIT, "opening")), T0)
+        plan(store, timetable_of(dropped(SUMMIT, "opening")), T0)
+        assert store.contents.records["opening"].status is Status.ACTIVE
 
 
 def test_another_event_id_is_a_new_calendar_refused_until_reset(tmp_path: Path) -> None:
     export(tmp_path / "out", SUMMIT, T0)
     renamed = SUMMIT.replace('id = "summit"', 'id = "summit-2"')
     with open_store(tmp_path / "out") as store, pytest.raises(VconfError) as caught:
-        plan_revision(store, timetable_of(renamed), now=T0)
+        plan(store, timetable_of(renamed), T0)
     message = str(caught.value)
     assert "new calendar" in message
     assert "--reset-state" in message
     with open_store(tmp_path / "out", reset=True) as store:
-        revision = plan_revision(store, timetable_of(renamed), now=T0)
+        revision = plan(store, timetable_of(renamed), T0)
     assert revision.reset is not None
     assert revision.reset.calendar == ("summit", "summit.example")
     assert set(kinds(revision).values()) == {"new"}
@@ -452,7 +466,7 @@ def test_a_reset_keeps_a_backup_and_issues_above_the_files_on_disk(tmp_path: Pat
     with pytest.raises(VconfError, match="--reset-state"):
         open_store(out)
     with open_store(out, reset=True) as store:
-        revision = plan_revision(store, timetable_of(SUMMIT), now=T0 + timedelta(days=2))
+        revision = plan(store, timetable_of(SUMMIT), T0 + timedelta(days=2))
     assert revision.reset is not None
     assert (out / ".vconf" / revision.reset.backup).read_bytes() == b"garbage"
     sequences = {change.session_id: change.stamp.sequence for change in revision.changes}

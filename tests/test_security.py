@@ -15,6 +15,7 @@ from vconf.render.html import agenda_as_html
 from vconf.render.json import agenda_as_json
 from vconf.render.markdown import agenda_as_markdown
 from vconf.render.text import agenda_as_text
+from vconf.revisions import Contents, plan_revision
 from vconf.timetable import Timetable, build_timetable
 
 NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
@@ -104,7 +105,9 @@ def party_of(path: str) -> str:
 @given(conferences())
 def test_no_restricted_session_reaches_a_file_of_anyone_outside_it(conference: Conference) -> None:
     timetable = build_timetable(conference)
-    files = build_ics_files(timetable, now=NOW) | agenda_files(timetable)
+    files = build_ics_files(
+        timetable, plan_revision(Contents(), timetable, now=NOW)
+    ) | agenda_files(timetable)
     for session_id, (allowed, marks) in secrets_of(timetable).items():
         for path, data in files.items():
             text = data.decode("utf-8").replace("\r\n ", "")

@@ -245,9 +245,7 @@ def _build_files(timetable: Timetable, revision: Revision) -> dict[str, bytes]:
     from vconf.export import build_ics_files
     from vconf.render.agenda_files import agenda_files
 
-    files = build_ics_files(
-        timetable, now=revision.now, stamps=revision.stamps, tombstones=revision.tombstones
-    )
+    files = build_ics_files(timetable, revision)
     files.update(agenda_files(timetable))
     return files
 
@@ -264,7 +262,6 @@ def _write(
     """Issue the files into DIR after the revisions store (SPEC §6), or only say what would
     change (`dry_run`); print the change list as text or JSON, then what was written.
     """
-    from vconf.export import invitations
     from vconf.files import prepare_output_dir
     from vconf.render.changes import changes_as_json
     from vconf.render.text import changes_as_text, written_as_text
@@ -274,7 +271,14 @@ def _write(
     target = prepare_output_dir(directory)
     opened = read_store if dry_run else open_store
     with opened(target, reset=reset_state) as store:  # the lock is held until the end
-        revision = plan_revision(store, timetable, now=_now(), attendees=invitations(timetable))
+        revision = plan_revision(
+            store.contents,
+            timetable,
+            now=_now(),
+            directory=store.directory,
+            reset=store.reset,
+            interrupted=store.removed_temporary_files > 0,
+        )
         files = {} if dry_run else _build_files(timetable, revision)
         written = [] if dry_run else issue_revision(store, revision, files)
     if as_json:

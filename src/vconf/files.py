@@ -1,4 +1,7 @@
-"""The output directory: the DIR safety check, and atomic writes that follow no symbolic link.
+"""The output directory: the names of its files, the DIR safety check, and atomic writes.
+
+Every path vconf writes under DIR (SPEC §5, §6) and every session's UID is spelled here once;
+load, export, revisions and render call these functions.
 
 vconf writes only into a DIR that does not exist, is empty, or holds its own `.vconf/` marker
 (SPEC §5), so a mistyped `-o ~` can never overwrite a user's files. DIR itself may be a symbolic
@@ -23,10 +26,21 @@ from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from vconf.errors import VconfError
 
+if TYPE_CHECKING:
+    from vconf.model import Event
+
 MARKER = ".vconf"
+STORE_NAME = "state.sqlite"
+LOCK_NAME = "lock"
+DELEGATIONS, PEOPLE, INVITES, AGENDAS = "delegations", "people", "invites", "agendas"
+# the .ics files vconf writes: a store naming any other path is damaged (it could leave DIR)
+CALENDAR_PATH = re.compile(
+    rf"(?:(?:{DELEGATIONS}|{PEOPLE}|{INVITES})/)?[A-Za-z0-9][A-Za-z0-9._-]*\.ics"
+)
 MARKER_README = "README.txt"
 README_TEXT = """\
 This directory was written by vconf.
@@ -41,6 +55,64 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _TEMPORARY = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")  # the names `_write_temporary` gives
 FAULT_VARIABLE = "VCONF_FAULT"
+
+
+# ---- names -------------------------------------------------------------------------------------
+
+
+def public_calendar_path(event_id: str) -> str:
+    """Return `<event id>.ics`, the calendar of every public session."""
+    return f"{event_id}.ics"
+
+
+def delegation_calendar_path(code: str) -> str:
+    """Return `delegations/<CODE>.ics`."""
+    return f"{DELEGATIONS}/{code}.ics"
+
+
+def person_calendar_path(person_id: str) -> str:
+    """Return `people/<person id>.ics`."""
+    return f"{PEOPLE}/{person_id}.ics"
+
+
+def invite_path(session_id: str) -> str:
+    """Return `invites/<session id>.ics`, the session's invitation (or its CANCEL)."""
+    return f"{INVITES}/{session_id}.ics"
+
+
+def is_invite_path(path: str) -> bool:
+    """Whether a relative path is an invitation's (`invite_path`) rather than a calendar's."""
+    return path.startswith(f"{INVITES}/")
+
+
+def calendar_owner(path: str) -> str:
+    """Return the id or code a calendar path is named for: `VN` for `delegations/VN.ics`."""
+    return path.rpartition("/")[2].removesuffix(".ics")
+
+
+def agenda_markdown_path(code: str) -> str:
+    """Return `agendas/<CODE>.md`."""
+    return f"{AGENDAS}/{code}.md"
+
+
+def agenda_html_path(code: str) -> str:
+    """Return `agendas/<CODE>.html`."""
+    return f"{AGENDAS}/{code}.html"
+
+
+def state_path(directory: Path) -> Path:
+    """Return `DIR/.vconf/state.sqlite`, the revision store."""
+    return directory / MARKER / STORE_NAME
+
+
+def lock_path(directory: Path) -> Path:
+    """Return `DIR/.vconf/lock`, the file a run locks for as long as it writes into DIR."""
+    return directory / MARKER / LOCK_NAME
+
+
+def session_uid(session_id: str, event: Event) -> str:
+    """Return a session's UID, `<session id>.<event id>@<uid_domain>`, the same in every export."""
+    return f"{session_id}.{event.id}@{event.uid_domain}"
 
 
 def prepare_output_dir(path: str) -> Path:

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
 from vconf.errors import VconfError, inside, quote_key
+from vconf.files import delegation_calendar_path, invite_path, person_calendar_path
 from vconf.model import (
     WEEKDAYS,
     Conference,
@@ -191,9 +192,9 @@ def _read_document(
         document,
         "delegations",
         lambda code, raw: _read_delegation(code, raw, event),
-        files="delegations/{}.ics",
+        files=delegation_calendar_path,
     )
-    people = _read_named(document, "people", _read_person, files="people/{}.ics")
+    people = _read_named(document, "people", _read_person, files=person_calendar_path)
     rooms = _read_named(document, "rooms", _read_room)
     sessions = _read_sessions(document, event, more_sessions)
     conference = Conference(event, delegations, people, rooms, sessions)
@@ -206,11 +207,11 @@ def _read_named(
     key: str,
     read: Callable[[str, dict[str, Any]], T],
     *,
-    files: str | None = None,
+    files: Callable[[str], str] | None = None,
 ) -> tuple[T, ...]:
     """Read a table of tables keyed by id (`[people.ID]`), in file order.
 
-    With `files` (the file each id names, `people/{}.ics`), two ids that differ only in case
+    With `files` (the file each id names, `person_calendar_path`), two ids that differ only in case
     are refused: on macOS and Windows they would be one file, and one party's calendar would
     replace the other's.
     """
@@ -228,13 +229,13 @@ def _read_named(
     return tuple(items)
 
 
-def _check_case(item_id: str, folded: dict[str, str], files: str) -> None:
+def _check_case(item_id: str, folded: dict[str, str], files: Callable[[str], str]) -> None:
     """Refuse an id equal to an earlier one but for case (`ann`, `Ann`): their files collide."""
     earlier = folded.setdefault(item_id.casefold(), item_id)
     if earlier != item_id:
         raise VconfError(
-            f"{item_id!r} differs from {earlier!r} only in case; {files.format(item_id)} and "
-            f"{files.format(earlier)} would be one file on macOS and Windows: rename one"
+            f"{item_id!r} differs from {earlier!r} only in case; {files(item_id)} and "
+            f"{files(earlier)} would be one file on macOS and Windows: rename one"
         )
 
 
@@ -327,7 +328,7 @@ def _read_sessions(
                         f"already used by sessions[{seen[session.id]}]"
                     )
             with inside("id"):
-                _check_case(session.id, folded, "invites/{}.ics")
+                _check_case(session.id, folded, invite_path)
         seen[session.id] = number
         sessions.append(session)
     return tuple(sessions)

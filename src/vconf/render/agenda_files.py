@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vconf.agenda import build_agenda
+from vconf.files import agenda_html_path, agenda_markdown_path
 from vconf.render.html import agenda_as_html
 from vconf.render.markdown import agenda_as_markdown
 from vconf.timetable import Timetable
@@ -22,6 +23,8 @@ def agenda_files(timetable: Timetable) -> dict[str, bytes]:
         own_tz = timetable.delegations[code].tz_name
         zones = (own_tz,) if own_tz == event_tz else (own_tz, event_tz)
         agenda = build_agenda(timetable, delegation=code, tz_names=zones)
-        files[f"agendas/{code}.html"] = agenda_as_html(agenda, memo=html_memo).encode("utf-8")
-        files[f"agendas/{code}.md"] = agenda_as_markdown(agenda, memo=markdown_memo).encode("utf-8")
+        html_text = agenda_as_html(agenda, memo=html_memo)
+        markdown_text = agenda_as_markdown(agenda, memo=markdown_memo)
+        files[agenda_html_path(code)] = html_text.encode("utf-8")
+        files[agenda_markdown_path(code)] = markdown_text.encode("utf-8")
     return files

@@ -37,7 +37,7 @@ def listed_changes(revision: Revision) -> tuple[SessionChange, ...]:
     """Return the changes to list one by one: none on a first export or after a reset (every
     session is new then, and the heading counts them), else all but the unchanged ones.
     """
-    if revision.first or revision.reset is not None:
+    if revision.is_first_export or revision.reset is not None:
         return ()
     return tuple(change for change in revision.changes if change.kind in LISTED_KINDS)
 
@@ -50,7 +50,7 @@ def changes_heading(revision: Revision, *, directory: str, dry_run: bool = False
     )
     if revision.reset is not None:
         return f"{prefix}Started afresh in {directory}: {sessions} new."
-    if revision.first:
+    if revision.is_first_export:
         issued = "would be issued" if dry_run else "issued"
         return f"{prefix}First export into {directory}: {sessions} {issued}."
     since = f" ({_utc_minute(revision.last_issued)})" if revision.last_issued else ""
@@ -236,7 +236,7 @@ def changes_as_json(
         "event": revision.event_id,
         "directory": directory,
         "dry_run": dry_run,
-        "first_export": revision.first,
+        "first_export": revision.is_first_export,
         "last_export": None if revision.last_issued is None else utc_text(revision.last_issued),
         "interrupted": revision.interrupted,
         "reset": None

@@ -233,7 +233,7 @@ def changes_as_text(
     if listed:
         rows = tuple((change.kind, change_text(change, timetable)) for change in listed)
         yield _ChangeBlock(rows)
-    if not revision.first and revision.reset is None:
+    if not revision.is_first_export and revision.reset is None:
         yield _words(changes_tally(revision))
 
 

@@ -10,21 +10,16 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from vconf.agenda import Agenda, AgendaDay, LocalSpan
-from vconf.model import WEEKDAYS, Kind, Room, Session
+from vconf.dates import day_heading as day_heading
+from vconf.model import Kind, Room, Session
 from vconf.timetable import Slot, Timetable
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 EN_DASH = "\u2013"
 ARROW = "\u2192"
 RESTRICTED = "restricted"
 SESSION_HEADING = "Session"
 ROOM_HEADING = "Room"
 PEOPLE_HEADING = "People"
-
-
-def day_heading(day: date) -> str:
-    """Return `Tue 16 Nov 2021`, the same in every locale."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def zone_headings(agenda: Agenda, day: AgendaDay) -> list[str]:

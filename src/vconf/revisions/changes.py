@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 from vconf.errors import VconfError
-from vconf.model import Event
+from vconf.files import invite_path, is_invite_path, session_uid
+from vconf.invitations import Attendee, session_attendees
+from vconf.model import Event, Visibility
 from vconf.revisions.records import (
-    ACTIVE,
-    CANCELLED,
     CONTENT_FIELDS,
     KIND_ORDER,
-    Attendee,
     ChangeKind,
     FieldChange,
     Record,
+    Reset,
     Revision,
     SessionChange,
     Stamp,
+    Status,
     Tombstone,
     content_hash,
-    parse_utc,
     publish_paths,
     session_content,
 )
-from vconf.revisions.store import Store
+from vconf.revisions.rows import Contents
 from vconf.timetable import Slot, Timetable
+from vconf.timezones import parse_utc
 
 _TIMES = frozenset({"start", "end"})
 _DETAILS = (
@@ -39,26 +41,28 @@ _UTC = timezone.utc
 
 
 def plan_revision(
-    store: Store,
+    contents: Contents,
     timetable: Timetable,
     *,
     now: datetime,
-    attendees: Mapping[str, Sequence[Attendee]] | None = None,
+    directory: Path | None = None,
+    reset: Reset | None = None,
+    interrupted: bool = False,
 ) -> Revision:
-    """Return what exporting `timetable` now issues, against what `store` says was issued.
+    """Return what exporting `timetable` now issues, against what `contents` says was issued.
 
-    Pure: reads the store's snapshot, writes nothing. `attendees` gives each session's invitees
-    (`export.invitations`); a session without any has no invitation file. Raises a VconfError
-    when the store holds another event's calendar (another event id or uid_domain).
+    Pure: reads the snapshot (`Store.contents`), writes nothing. Each session's invitees come
+    from `invitations.session_attendees`; a session without any has no invitation file.
+    `directory` (named in the error below), `reset` (the store set aside by --reset-state) and
+    `interrupted` (a killed run's temporary files were found) say how the store was found. Raises
+    a VconfError when the snapshot holds another event's calendar (another event id or
+    uid_domain).
     """
     event = timetable.conference.event
-    _check_calendar(store, event)
+    _check_calendar(contents, event, directory)
     now = _as_utc(now)
-    tombstones = dict(store.tombstones)
-    planned = [
-        *_plan_sessions(store, timetable, now, attendees or {}),
-        *_plan_cancels(store, timetable, now),
-    ]
+    tombstones = dict(contents.tombstones)
+    planned = [*_plan_sessions(contents, timetable, now), *_plan_cancels(contents, timetable, now)]
     for change, previous, record in planned:
         if change.kind is not ChangeKind.UNCHANGED:
             _move_tombstones(tombstones, previous, record)
@@ -74,43 +78,41 @@ def plan_revision(
         changes=tuple(changes),
         tombstones=tuple(tombstones[key] for key in sorted(tombstones, key=lambda k: (k[1], k[0]))),
         records=tuple(records),
-        first=store.calendar is None and not store.records,
-        last_issued=store.issued,
-        interrupted=store.pending or store.cleaned > 0,
-        reset=store.reset,
+        is_first_export=contents.calendar is None and not contents.records,
+        last_issued=contents.issued,
+        interrupted=contents.pending or interrupted,
+        reset=reset,
     )
 
 
 _Planned = tuple[SessionChange, "Record | None", Record]  # a change, the record before and after
 
 
-def _plan_sessions(
-    store: Store, timetable: Timetable, now: datetime, attendees: Mapping[str, Sequence[Attendee]]
-) -> Iterator[_Planned]:
+def _plan_sessions(contents: Contents, timetable: Timetable, now: datetime) -> Iterator[_Planned]:
     """Yield each session of the plan: new, restored, changed or unchanged."""
     memo: dict[tuple[str, ...], str] = {}
     for slot in timetable.slots:
-        current = _current_record(slot, timetable, tuple(attendees.get(slot.id, ())), memo)
-        previous = store.records.get(slot.id)
-        change, record = _issue(current, previous, now, store.floors.get(current.uid))
+        current = _current_record(slot, timetable, session_attendees(slot, timetable), memo)
+        previous = contents.records.get(slot.id)
+        change, record = _issue(current, previous, now, contents.floors.get(current.uid))
         yield change, previous, record
 
 
-def _plan_cancels(store: Store, timetable: Timetable, now: datetime) -> Iterator[_Planned]:
+def _plan_cancels(contents: Contents, timetable: Timetable, now: datetime) -> Iterator[_Planned]:
     """Yield each session issued before, still active, and no longer in the plan, by id."""
-    for previous in sorted(store.records.values(), key=lambda record: record.id):
-        if previous.status == ACTIVE and previous.id not in timetable.by_id:
+    for previous in sorted(contents.records.values(), key=lambda record: record.id):
+        if previous.status is Status.ACTIVE and previous.id not in timetable.by_id:
             change, record = _cancel(previous, now)
             yield change, previous, record
 
 
-def _check_calendar(store: Store, event: Event) -> None:
-    """Refuse a store that holds another calendar: every UID would change (module docstring)."""
-    if store.calendar is None or store.calendar == (event.id, event.uid_domain):
+def _check_calendar(contents: Contents, event: Event, directory: Path | None) -> None:
+    """Refuse a store that holds another calendar: every UID would change (docs/revisions.md)."""
+    if contents.calendar is None or contents.calendar == (event.id, event.uid_domain):
         return
-    old_id, old_domain = store.calendar
+    old_id, old_domain = contents.calendar
     raise VconfError(
-        f"{store.directory} holds the calendar of event {old_id!r} (UIDs "
+        f"{directory or 'the output directory'} holds the calendar of event {old_id!r} (UIDs "
         f"…{old_id}@{old_domain}) but the file now says event {event.id!r} with uid_domain "
         f"{event.uid_domain!r}: that is a new calendar, since every UID changes and calendars "
         "that imported the earlier files would keep their events. Export into another "
@@ -130,14 +132,14 @@ def _current_record(
     content = session_content(slot, timetable, memo=memo)
     paths = publish_paths(slot, timetable)
     if attendees:
-        paths = (*paths, f"invites/{slot.id}.ics")
+        paths = (*paths, invite_path(slot.id))
     return Record(
         id=slot.id,
-        uid=f"{slot.id}.{event.id}@{event.uid_domain}",
+        uid=session_uid(slot.id, event),
         stamp=Stamp(0, slot.start_utc),  # replaced by `_issue`
         hash=content_hash(content),
         content=content,
-        status=ACTIVE,
+        status=Status.ACTIVE,
         paths=paths,
         attendees=attendees,
     )
@@ -150,9 +152,9 @@ def _issue(
     if previous is None:
         stamp = Stamp(0 if floor is None else floor + 1, now)
         return _change(ChangeKind.NEW, current, stamp), replace(current, stamp=stamp)
-    if previous.status == ACTIVE and _same(previous, current):
+    if previous.status is Status.ACTIVE and _same(previous, current):
         return _change(ChangeKind.UNCHANGED, current, previous.stamp), previous
-    kind = ChangeKind.RESTORED if previous.status == CANCELLED else ChangeKind.CHANGED
+    kind = ChangeKind.RESTORED if previous.status is Status.CANCELLED else ChangeKind.CHANGED
     stamp = Stamp(previous.stamp.sequence + 1, now)  # above anything issued, a cancel too
     fields = _changed_fields(previous.content, current.content)
     return _change(kind, current, stamp, fields), replace(current, stamp=stamp)
@@ -170,7 +172,7 @@ def _same(previous: Record, current: Record) -> bool:
 def _cancel(previous: Record, now: datetime) -> tuple[SessionChange, Record]:
     """Return the change and record of a session that left the plan: SEQUENCE + 1, now."""
     stamp = Stamp(previous.stamp.sequence + 1, now)
-    record = replace(previous, stamp=stamp, status=CANCELLED, paths=())
+    record = replace(previous, stamp=stamp, status=Status.CANCELLED, paths=())
     return _change(ChangeKind.CANCELLED, previous, stamp), record
 
 
@@ -210,7 +212,7 @@ def _move_tombstones(
     """
     for path in record.paths:
         tombstones.pop((record.id, path), None)
-    if previous is None or previous.status != ACTIVE:
+    if previous is None or previous.status is not Status.ACTIVE:
         return
     content = previous.content
     for path in previous.paths:
@@ -223,8 +225,8 @@ def _move_tombstones(
                 start_utc=parse_utc(content["start"]),
                 end_utc=parse_utc(content["end"]),
                 title=content["title"],
-                restricted=content["visibility"] == "restricted",
-                attendees=previous.attendees if path.startswith("invites/") else (),
+                restricted=content["visibility"] == Visibility.RESTRICTED.value,
+                attendees=previous.attendees if is_invite_path(path) else (),
             )
 
 

@@ -7,12 +7,18 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
+from vconf.files import (
+    delegation_calendar_path,
+    person_calendar_path,
+    public_calendar_path,
+)
+from vconf.invitations import Attendee
 from vconf.model import Event
 from vconf.timetable import Slot, Timetable
+from vconf.timezones import utc_text
 
-ACTIVE, CANCELLED = "active", "cancelled"
 CONTENT_FIELDS = (
     "start",
     "end",
@@ -30,7 +36,13 @@ CONTENT_FIELDS = (
     "visibility",
     "event",
 )
-_UTC = timezone.utc
+
+
+class Status(enum.Enum):
+    """Whether a session was last issued as active (in the plan) or as cancelled."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
 
 
 # ---- records -----------------------------------------------------------------------------------
@@ -42,16 +54,6 @@ class Stamp:
 
     sequence: int
     dtstamp: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Attendee:
-    """One invitee of a session: a person (INDIVIDUAL) or a delegation contact (GROUP)."""
-
-    email: str
-    name: str
-    role: str
-    cutype: str
 
 
 class ChangeKind(enum.Enum):
@@ -127,7 +129,7 @@ class Record:
     stamp: Stamp
     hash: str
     content: Mapping[str, str]
-    status: str
+    status: Status
     paths: tuple[str, ...]
     attendees: tuple[Attendee, ...]
 
@@ -138,8 +140,9 @@ class Revision:
 
     `changes` holds every session of the plan and every session cancelled now, new first, then
     restored, changed, cancelled, unchanged; each by start, then id. `tombstones` is every
-    cancelled copy the files hold, new and kept, by path then session. `last_issued` is when the
-    previous revision was recorded; `interrupted` says its files were not all written.
+    cancelled copy the files hold, new and kept, by path then session. `is_first_export` says
+    DIR's store held nothing yet; `last_issued` is when the previous revision was recorded;
+    `interrupted` says its files were not all written.
     """
 
     event_id: str
@@ -148,7 +151,7 @@ class Revision:
     changes: tuple[SessionChange, ...]
     tombstones: tuple[Tombstone, ...]
     records: tuple[Record, ...]
-    first: bool
+    is_first_export: bool
     last_issued: datetime | None
     interrupted: bool
     reset: Reset | None
@@ -173,7 +176,7 @@ class Revision:
 def session_content(
     slot: Slot, timetable: Timetable, *, memo: dict[tuple[str, ...], str] | None = None
 ) -> dict[str, str]:
-    """Return a session's content: `CONTENT_FIELDS`, each as text (see the package docstring).
+    """Return a session's content: `CONTENT_FIELDS`, each as text (docs/revisions.md, "Content").
 
     `memo` keeps the digest of each set of delegations across the sessions of one timetable
     (every session for `"*"` shares one).
@@ -187,8 +190,8 @@ def session_content(
     )
     people = [timetable.people[person_id] for person_id in slot.people]
     return {
-        "start": iso_utc(slot.start_utc),
-        "end": iso_utc(slot.end_utc),
+        "start": utc_text(slot.start_utc),
+        "end": utc_text(slot.end_utc),
         "zones": f"{slot.start_tz} {slot.end_tz}",
         "title": session.title,
         "kind": session.kind.value,
@@ -246,20 +249,8 @@ def publish_paths(slot: Slot, timetable: Timetable) -> tuple[str, ...]:
 
     The public file unless it is restricted, and the file of each of its delegations and people.
     """
-    paths = [f"delegations/{code}.ics" for code in slot.delegations]
-    paths += [f"people/{person_id}.ics" for person_id in slot.people]
+    paths = [delegation_calendar_path(code) for code in slot.delegations]
+    paths += [person_calendar_path(person_id) for person_id in slot.people]
     if not slot.session.is_restricted:
-        paths.append(f"{timetable.conference.event.id}.ics")
+        paths.append(public_calendar_path(timetable.conference.event.id))
     return tuple(sorted(paths))
-
-
-def iso_utc(instant: datetime) -> str:
-    """Return `2021-11-16T08:00:00Z` for an aware instant."""
-    return instant.astimezone(_UTC).replace(tzinfo=None).isoformat() + "Z"
-
-
-def parse_utc(text: str) -> datetime:
-    """Return the aware UTC instant of an `iso_utc` text; ValueError for anything else."""
-    if not text.endswith("Z"):
-        raise ValueError(f"not a UTC time: {text!r}")
-    return datetime.fromisoformat(text[:-1]).replace(tzinfo=_UTC)

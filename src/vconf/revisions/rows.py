@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,17 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vconf.errors import VconfError
-from vconf.revisions.records import (
-    ACTIVE,
-    CANCELLED,
-    Attendee,
-    Record,
-    Revision,
-    Stamp,
-    Tombstone,
-    iso_utc,
-    parse_utc,
-)
+from vconf.files import CALENDAR_PATH
+from vconf.invitations import Attendee
+from vconf.model import Visibility
+from vconf.revisions.records import Record, Revision, Stamp, Status, Tombstone
+from vconf.timezones import parse_utc, utc_text
 
 if TYPE_CHECKING:
     import sqlite3
@@ -29,9 +22,10 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x76636F6E  # "vcon"
 RESET_HINT = "run again with --reset-state to start afresh (it keeps the old file as a backup)"
-_PATH = re.compile(r"(?:(?:delegations|people|invites)/)?[A-Za-z0-9][A-Za-z0-9._-]*\.ics")
+_VISIBILITIES = frozenset(visibility.value for visibility in Visibility)
 
-SCHEMA = """
+_STATUSES = ", ".join(f"'{status.value}'" for status in Status)  # 'active', 'cancelled'
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS calendar (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
@@ -40,7 +34,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     dtstamp TEXT NOT NULL,
     hash TEXT NOT NULL,
     content TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+    status TEXT NOT NULL CHECK (status IN ({_STATUSES})),
     paths TEXT NOT NULL,
     attendees TEXT NOT NULL
 );
@@ -60,7 +54,7 @@ CREATE TABLE IF NOT EXISTS floors (uid TEXT PRIMARY KEY, sequence INTEGER NOT NU
 
 @dataclass
 class Contents:
-    """Everything a store holds (see the package docstring)."""
+    """Everything a store holds (docs/revisions.md): the snapshot a revision is planned on."""
 
     calendar: tuple[str, str] | None = None
     records: dict[str, Record] = field(default_factory=dict)
@@ -115,7 +109,7 @@ def write_contents(
         connection,
         event_id=revision.event_id,
         uid_domain=revision.uid_domain,
-        issued=iso_utc(revision.now),
+        issued=utc_text(revision.now),
         state="pending",
     )
 
@@ -170,15 +164,13 @@ def _record_of(row: tuple[Any, ...]) -> Record:
     """Return a `sessions` row as a record; ValueError or KeyError when it does not read back."""
     session_id, uid, sequence, dtstamp, digest, content, status, paths, attendees = row
     fields = _content(json.loads(content))
-    if status not in (ACTIVE, CANCELLED):
-        raise ValueError(f"status {status!r}")
     return Record(
         id=str(session_id),
         uid=str(uid),
         stamp=Stamp(_count(sequence), parse_utc(dtstamp)),
         hash=str(digest),
         content=fields,
-        status=status,
+        status=Status(status),  # ValueError for any other
         paths=_paths(json.loads(paths)),
         attendees=_attendees(json.loads(attendees)),
     )
@@ -195,7 +187,7 @@ def _tombstone_of(row: tuple[Any, ...]) -> Tombstone:
         start_utc=parse_utc(fields["start"]),
         end_utc=parse_utc(fields["end"]),
         title=fields["title"],
-        restricted=fields["visibility"] == "restricted",
+        restricted=fields["visibility"] == Visibility.RESTRICTED.value,
         attendees=_attendees(json.loads(attendees)),
     )
 
@@ -213,7 +205,7 @@ def _content(value: object) -> dict[str, str]:
     content = {str(key): text for key, text in value.items()}
     for time in ("start", "end"):
         parse_utc(content[time])
-    if "title" not in content or content.get("visibility") not in ("public", "restricted"):
+    if "title" not in content or content.get("visibility") not in _VISIBILITIES:
         raise ValueError("content without a title or visibility")
     return content
 
@@ -221,7 +213,7 @@ def _content(value: object) -> dict[str, str]:
 def _paths(value: object) -> tuple[str, ...]:
     """Return stored file paths, each one vconf writes (so none can leave DIR)."""
     if not isinstance(value, list) or not all(
-        isinstance(path, str) and _PATH.fullmatch(path) for path in value
+        isinstance(path, str) and CALENDAR_PATH.fullmatch(path) for path in value
     ):
         raise ValueError(f"not a list of calendar paths: {value!r}")
     return tuple(value)
@@ -247,10 +239,10 @@ def _session_row(record: Record) -> tuple[object, ...]:
         record.id,
         record.uid,
         record.stamp.sequence,
-        iso_utc(record.stamp.dtstamp),
+        utc_text(record.stamp.dtstamp),
         record.hash,
         _json(dict(record.content)),
-        record.status,
+        record.status.value,
         _json(list(record.paths)),
         _json(_attendee_lists(record.attendees)),
     )
@@ -258,17 +250,17 @@ def _session_row(record: Record) -> tuple[object, ...]:
 
 def _tombstone_row(tombstone: Tombstone) -> tuple[object, ...]:
     content = {
-        "start": iso_utc(tombstone.start_utc),
-        "end": iso_utc(tombstone.end_utc),
+        "start": utc_text(tombstone.start_utc),
+        "end": utc_text(tombstone.end_utc),
         "title": tombstone.title,
-        "visibility": "restricted" if tombstone.restricted else "public",
+        "visibility": (Visibility.RESTRICTED if tombstone.restricted else Visibility.PUBLIC).value,
     }
     return (
         tombstone.session_id,
         tombstone.path,
         tombstone.uid,
         tombstone.stamp.sequence,
-        iso_utc(tombstone.stamp.dtstamp),
+        utc_text(tombstone.stamp.dtstamp),
         _json(content),
         _json(_attendee_lists(tombstone.attendees)),
     )

@@ -17,13 +17,16 @@ from vconf.errors import VconfError
 from vconf.files import (
     MARKER,
     fault_point,
+    lock_path,
     prepare_state_dir,
     remove_temporary_files,
+    state_path,
     write_all,
 )
-from vconf.revisions.records import Record, Reset, Revision, Tombstone
+from vconf.revisions.records import Reset, Revision
 from vconf.revisions.rows import (
     RESET_HINT,
+    Contents,
     damaged,
     read_contents,
     set_values,
@@ -33,8 +36,6 @@ from vconf.revisions.rows import (
 if TYPE_CHECKING:
     import sqlite3
 
-STORE_NAME = "state.sqlite"
-LOCK_NAME = "lock"
 LOCK_WAIT = 3.0  # seconds a second run waits for the first before it stops (SPEC §6)
 _UTC = timezone.utc
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -51,17 +52,14 @@ class Store:
     """What an output directory was issued: read whole when opened, written by `commit_revision`.
 
     A store from `open_store` holds DIR's lock until closed; one from `read_store` is a
-    read-only snapshot (a dry run) and cannot be committed.
+    read-only snapshot (a dry run) and cannot be committed. `contents` is what it holds (the
+    snapshot `plan_revision` reads); `removed_temporary_files` counts the files a killed run
+    left, removed when it was opened; `reset` is the store --reset-state set aside.
     """
 
     directory: Path
-    calendar: tuple[str, str] | None = None
-    records: dict[str, Record] = field(default_factory=dict)
-    tombstones: dict[tuple[str, str], Tombstone] = field(default_factory=dict)
-    floors: dict[str, int] = field(default_factory=dict)
-    issued: datetime | None = None
-    pending: bool = False
-    cleaned: int = 0
+    contents: Contents = field(default_factory=Contents)
+    removed_temporary_files: int = 0
     reset: Reset | None = None
     connection: sqlite3.Connection | None = None
     lock: int | None = None
@@ -69,7 +67,7 @@ class Store:
     @property
     def path(self) -> Path:
         """The store's file, `DIR/.vconf/state.sqlite`."""
-        return self.directory / MARKER / STORE_NAME
+        return state_path(self.directory)
 
     def close(self) -> None:
         """Close the database and release DIR's lock."""
@@ -102,10 +100,10 @@ def open_store(directory: Path, *, reset: bool = False) -> Store:
     """
     import sqlite3
 
-    state_dir = prepare_state_dir(directory)
-    store = Store(directory, lock=_take_lock(state_dir / LOCK_NAME, directory))
+    prepare_state_dir(directory)
+    store = Store(directory, lock=_take_lock(lock_path(directory), directory))
     try:
-        store.cleaned = remove_temporary_files(directory)
+        store.removed_temporary_files = remove_temporary_files(directory)
         if reset:
             store.reset = _set_aside(store.path)
         _refuse_link(store.path)
@@ -132,7 +130,7 @@ def read_store(directory: Path, *, reset: bool = False) -> Store:
     if not os.path.lexists(path) or reset:
         if reset and os.path.lexists(path):
             store.reset = Reset(f"state-{_backup_time()}.sqlite", _peek_calendar(path))
-        store.floors = _sequences_on_disk(directory)
+        store.contents.floors = _sequences_on_disk(directory)
         return store
     _refuse_link(path)
     uri = path.absolute().as_uri() + "?mode=ro"
@@ -223,11 +221,9 @@ def _load(store: Store, connection: sqlite3.Connection) -> None:
     """Fill `store` from its database; a new one starts with the SEQUENCEs found on disk."""
     contents = read_contents(connection, store.path)
     if contents is None:
-        store.floors = _sequences_on_disk(store.directory)
+        store.contents.floors = _sequences_on_disk(store.directory)
         return
-    store.calendar, store.records = contents.calendar, contents.records
-    store.tombstones, store.floors = contents.tombstones, contents.floors
-    store.issued, store.pending = contents.issued, contents.pending
+    store.contents = contents
 
 
 def _sequences_on_disk(directory: Path) -> dict[str, int]:
@@ -274,7 +270,7 @@ def issue_revision(store: Store, revision: Revision, files: Mapping[str, bytes])
     """Record the revision, write its files, mark it done; return the paths of the files that
     changed (those already holding the same bytes are left alone), sorted.
 
-    The order is what makes a kill at any moment safe (module docstring).
+    The order is what makes a kill at any moment safe (docs/revisions.md, "The order of a run").
     """
     commit_revision(store, revision)
     fault_point("recorded")
@@ -288,7 +284,7 @@ def commit_revision(store: Store, revision: Revision) -> None:
     """Record a revision in one transaction, marked `pending` until `finish_revision`."""
     connection = _writable(store)
     with _transaction(store, connection):
-        write_contents(connection, revision, store.floors)
+        write_contents(connection, revision, store.contents.floors)
         fault_point("recording")
     _remember(store, revision)
 
@@ -298,7 +294,7 @@ def finish_revision(store: Store) -> None:
     connection = _writable(store)
     with _transaction(store, connection):
         set_values(connection, state="done")
-    store.pending = False
+    store.contents.pending = False
 
 
 def _writable(store: Store) -> sqlite3.Connection:
@@ -326,7 +322,9 @@ def _transaction(store: Store, connection: sqlite3.Connection) -> Iterator[None]
 
 def _remember(store: Store, revision: Revision) -> None:
     """Bring the store's snapshot up to the recorded revision."""
-    store.records.update((record.id, record) for record in revision.records)
-    store.tombstones = {(t.session_id, t.path): t for t in revision.tombstones}
-    store.calendar = (revision.event_id, revision.uid_domain)
-    store.issued, store.pending, store.reset, store.cleaned = revision.now, True, None, 0
+    contents = store.contents
+    contents.records.update((record.id, record) for record in revision.records)
+    contents.tombstones = {(t.session_id, t.path): t for t in revision.tombstones}
+    contents.calendar = (revision.event_id, revision.uid_domain)
+    contents.issued, contents.pending = revision.now, True
+    store.reset, store.removed_temporary_files = None, 0

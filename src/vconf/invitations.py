@@ -1,0 +1,79 @@
+"""Who is invited to what: each session's invitees with an email, and the role each one has.
+
+The invitation files (`export`), the revision store (`revisions`: whom an invitation went to, so
+that a CANCEL reaches the same people) and the messages sent all ask this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vconf.timetable import Slot, Timetable
+
+CHAIR, REQUIRED, OPTIONAL = "CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT"  # RFC 5545 ROLE
+INDIVIDUAL, GROUP = "INDIVIDUAL", "GROUP"  # RFC 5545 CUTYPE
+_ROLE_STRENGTH = {CHAIR: 2, REQUIRED: 1, OPTIONAL: 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """One invitee of a session: a person (INDIVIDUAL) or a delegation contact (GROUP)."""
+
+    email: str
+    name: str
+    role: str
+    cutype: str
+
+
+def invitations(timetable: Timetable) -> dict[str, tuple[Attendee, ...]]:
+    """Return the invitees of each session that has any (`session_attendees`), by session id."""
+    invitees = {slot.id: session_attendees(slot, timetable) for slot in timetable.slots}
+    return {session_id: found for session_id, found in invitees.items() if found}
+
+
+def invites_skipped(timetable: Timetable) -> tuple[str, ...]:
+    """Return the ids of the sessions that get no invite: none of their parties has an email."""
+    return tuple(slot.id for slot in timetable.slots if not session_attendees(slot, timetable))
+
+
+def session_attendees(slot: Slot, timetable: Timetable) -> tuple[Attendee, ...]:
+    """Return a session's invitees that have an email, one per address, strongest role kept.
+
+    Moderators are CHAIR, speakers REQ-PARTICIPANT, attendees and the contacts of the session's
+    delegations OPT-PARTICIPANT. Addresses compare case-insensitively; on equal roles a person
+    wins over a delegation contact, then the first written. Sorted by role, then address.
+    """
+    best: dict[str, Attendee] = {}
+    for candidate in _candidates(slot, timetable):
+        key = candidate.email.lower()
+        if key not in best or _strength(candidate) > _strength(best[key]):
+            best[key] = candidate
+    return tuple(sorted(best.values(), key=_attendee_order))
+
+
+def _candidates(slot: Slot, timetable: Timetable) -> list[Attendee]:
+    """Return every party of a session with an email, with its role, people first, as written."""
+    session = slot.session
+    candidates: list[Attendee] = []
+    for person_ids, role in (
+        (session.moderators, CHAIR),
+        (session.speakers, REQUIRED),
+        (session.attendees, OPTIONAL),
+    ):
+        for person_id in person_ids:
+            person = timetable.people[person_id]
+            if person.email:
+                candidates.append(Attendee(person.email, person.name, role, INDIVIDUAL))
+    for code in slot.delegations:
+        delegation = timetable.delegations[code]
+        if delegation.email:
+            candidates.append(Attendee(delegation.email, delegation.name, OPTIONAL, GROUP))
+    return candidates
+
+
+def _strength(attendee: Attendee) -> tuple[int, bool]:
+    return _ROLE_STRENGTH[attendee.role], attendee.cutype == INDIVIDUAL
+
+
+def _attendee_order(attendee: Attendee) -> tuple[int, str, str]:
+    return -_ROLE_STRENGTH[attendee.role], attendee.email.lower(), attendee.email
