@@ -111,7 +111,8 @@ def test_the_year_is_bounded(conference: Callable[[str], Conference]) -> None:
 def test_a_large_file_read_in_chunks_equals_one_parse(
     conference: Callable[[str], Conference],
 ) -> None:
-    import vconf.load as load
+    from vconf.load import document as load
+    from vconf.load.schema import read_document
 
     sessions = "".join(
         f'[[sessions]]\nid = "s{number}"\ntitle = "S {number}"\n'
@@ -120,13 +121,13 @@ def test_a_large_file_read_in_chunks_equals_one_parse(
         for number in range(5000)
     )
     text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n' + sessions
-    assert load._session_chunks(text) is not None
-    whole = load._read_document(load._parse_toml(text))
+    assert load.session_chunks(text) is not None
+    whole = read_document(load.parse_toml(text))
     assert load.conference_from_text(text) == whole
 
 
 def test_a_chunked_file_still_reports_the_first_error_of_one_parse() -> None:
-    import vconf.load as load
+    from vconf.load import document as load
 
     session = (
         '[[sessions]]\nid = "s{0}"\ntitle = "S"\nstart = 2021-11-16T10:00:00\nduration = "1h"\n'
@@ -142,7 +143,7 @@ def test_a_chunked_file_still_reports_the_first_error_of_one_parse() -> None:
 
 
 def test_a_sessions_header_inside_a_multiline_string_is_not_a_chunk_boundary() -> None:
-    import vconf.load as load
+    from vconf.load import document as load
 
     filler = "".join(
         f'[[sessions]]\nid = "s{n}"\ntitle = "S"\nstart = 2021-11-16T10:00:00\nduration = "1h"\n'

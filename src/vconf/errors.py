@@ -15,6 +15,11 @@ class VconfError(Exception):
         self.path = path
         self.file = file
 
+    def within(self, *parts: str) -> VconfError:
+        """Prefix `parts` to the key path (the one way callers add where an error sits)."""
+        self.path = (*parts, *self.path)
+        return self
+
     def __str__(self) -> str:
         parts = [part for part in (self.file, _join_path(self.path)) if part]
         return printable(": ".join([*parts, " ".join(self.message.split())]))
@@ -61,5 +66,5 @@ def inside(*parts: str) -> Iterator[None]:
     try:
         yield
     except VconfError as error:
-        error.path = (*parts, *error.path)
+        error.within(*parts)
         raise
