@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vconf.errors import VconfError
-from vconf.load.schema import NotChunkable, read_document
+from vconf.load.records import NotChunkable, read_document
 from vconf.model import Conference
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -54,9 +54,11 @@ def _decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
         raise VconfError(
-            f"line {line}: the file is not UTF-8 (byte 0x{data[error.start]:02x}); save it as UTF-8"
+            f"the file is not UTF-8 (byte 0x{data[error.start]:02x}); save it as UTF-8",
+            line=data.count(b"\n", 0, error.start) + 1,
+            column=len(data[line_start : error.start].decode("utf-8")) + 1,
         ) from error
     return text
 
@@ -67,15 +69,20 @@ def conference_from_text(text: str) -> Conference:
     Whenever the chunks could mean anything else than the whole file does (a table after the
     sessions, a syntax error, a `[[sessions]]` line inside a multi-line string), the whole file
     is parsed instead, so results and messages (with their line numbers) are exactly those of one
-    parse.
+    parse. Errors in the values are the same either way: each table is read alike.
     """
     chunks = session_chunks(text)
     if chunks is not None:
         try:
-            return read_document(parse_toml(chunks[0]), _chunked_sessions(chunks))
-        except (NotChunkable, VconfError):
-            pass  # any doubt or mistake: one whole parse decides, and words the message
-    return read_document(parse_toml(text))
+            head = parse_toml(chunks[0])
+        except VconfError:
+            head = None  # perhaps cut inside a string: one whole parse words the message
+        if head is not None:
+            try:
+                return read_document(head, _chunked_sessions(chunks), text=text)
+            except NotChunkable:
+                pass  # any doubt: one whole parse decides
+    return read_document(parse_toml(text), text=text)
 
 
 def session_chunks(text: str) -> list[str] | None:
@@ -112,7 +119,9 @@ def parse_toml(text: str) -> dict[str, Any]:
     try:
         return toml.loads(text)
     except toml.TOMLDecodeError as error:
-        raise VconfError(f"TOML syntax: {_one_line(str(error))}") from error
+        message = _one_line(getattr(error, "msg", str(error)))
+        line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+        raise VconfError(f"TOML syntax: {message}", line=line, column=column) from error
     except RecursionError as error:
         raise VconfError("TOML syntax: values nested too deeply") from error
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
@@ -24,19 +24,56 @@ _DOMAIN = re.compile(
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+# Zone abbreviations people write for a zone, and the IANA zones each may mean (most used first);
+# those that are zone names themselves (EST, CET, ...: fixed offsets or one rule) are accepted.
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ICT": ("Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Phnom_Penh", "Asia/Vientiane"),
+    "WIB": ("Asia/Jakarta", "Asia/Pontianak"),
+    "WITA": ("Asia/Makassar",),
+    "WIT": ("Asia/Jayapura",),
+    "SGT": ("Asia/Singapore",),
+    "MYT": ("Asia/Kuala_Lumpur",),
+    "PHT": ("Asia/Manila",),
+    "PHST": ("Asia/Manila",),
+    "HKT": ("Asia/Hong_Kong",),
+    "JST": ("Asia/Tokyo",),
+    "KST": ("Asia/Seoul",),
+    "IST": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
+    "PKT": ("Asia/Karachi",),
+    "NPT": ("Asia/Kathmandu",),
+    "GST": ("Asia/Dubai",),
+    "MSK": ("Europe/Moscow",),
+    "CEST": ("Europe/Berlin", "Europe/Paris", "Europe/Brussels"),
+    "EEST": ("Europe/Athens", "Europe/Helsinki", "Europe/Bucharest"),
+    "WEST": ("Europe/Lisbon", "Atlantic/Canary"),
+    "BST": ("Europe/London",),
+    "EDT": ("America/New_York", "America/Toronto"),
+    "CDT": ("America/Chicago", "America/Mexico_City"),
+    "CST": ("America/Chicago", "Asia/Shanghai", "America/Havana"),
+    "MDT": ("America/Denver", "America/Edmonton"),
+    "PST": ("America/Los_Angeles", "America/Vancouver"),
+    "PDT": ("America/Los_Angeles", "America/Vancouver"),
+    "AKST": ("America/Anchorage",),
+    "AST": ("America/Halifax", "Asia/Riyadh", "America/Puerto_Rico"),
+    "BRT": ("America/Sao_Paulo",),
+    "ART": ("America/Argentina/Buenos_Aires",),
+    "AEST": ("Australia/Sydney", "Australia/Melbourne", "Australia/Brisbane"),
+    "AEDT": ("Australia/Sydney", "Australia/Melbourne"),
+    "ACST": ("Australia/Adelaide", "Australia/Darwin"),
+    "AWST": ("Australia/Perth",),
+    "NZST": ("Pacific/Auckland",),
+    "NZDT": ("Pacific/Auckland",),
+    "SAST": ("Africa/Johannesburg",),
+    "EAT": ("Africa/Nairobi", "Africa/Addis_Ababa"),
+    "WAT": ("Africa/Lagos", "Africa/Kinshasa"),
+    "CAT": ("Africa/Maputo", "Africa/Harare"),
+}
 MAX_TEXT = 100_000
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_NUMBERS = {
     **{name.lower(): number for number, name in enumerate(WEEKDAYS)},
     **{name: number for number, name in enumerate(_FULL_DAY_NAMES)},
 }
-
-
-def table_value(value: Any) -> dict[str, Any]:
-    """Return a TOML table, or say what stands where a table should."""
-    if not isinstance(value, dict):
-        raise VconfError(f"expected a table, got {describe(value)}")
-    return value
 
 
 def _string(value: Any, expected: str = "a string") -> str:
@@ -86,9 +123,29 @@ def _code_or_star(value: Any) -> str:
     return id_value(value)
 
 
-def zone_value(value: Any) -> str:
-    """Return an IANA zone name, with suggestions when it is none."""
-    return check_zone_name(_string(value, "an IANA time zone name like 'Asia/Jakarta'"))
+def zone_value(value: Any, *, preferred: Collection[str] = ()) -> str:
+    """Return an IANA zone name, with suggestions when it is none.
+
+    An abbreviation (`ICT`, `WIB`, `PST`) names the zones it may mean, those in `preferred` (the
+    file's own zones) first.
+    """
+    text = _string(value, "an IANA time zone name like 'Asia/Jakarta'")
+    try:
+        return check_zone_name(text)
+    except VconfError as error:
+        meant = _ABBREVIATIONS.get(text.strip().upper())
+        if meant is None:
+            raise
+        ordered = sorted(meant, key=lambda name: (name not in preferred, meant.index(name)))
+        raise VconfError(
+            f"unknown time zone {text!r}: {text.strip()} is an abbreviation, not a zone; did you "
+            f"mean {' or '.join(repr(name) for name in ordered[:3])}?"
+        ) from error
+
+
+def zone_reader(preferred: Collection[str]) -> Callable[[Any], str]:
+    """Return `zone_value` that suggests the zones in `preferred` first."""
+    return lambda value: zone_value(value, preferred=preferred)
 
 
 def email_value(value: Any) -> str:
