@@ -197,6 +197,31 @@ def input_file(size: str, seed: int, cache_dir: Path) -> Path:
     return path
 
 
+ERRORS_CODE = (  # a copy of the file with an unknown key in every session: one error each
+    "import sys\n"
+    "text = open(sys.argv[1], encoding='utf-8').read()\n"
+    "text = text.replace('[[sessions]]\\n', '[[sessions]]\\nspeeker = 1\\n')\n"
+    "open(sys.argv[2], 'w', encoding='utf-8').write(text)\n"
+)
+
+
+def errors_file(valid: Path) -> Path:
+    """Return the copy of `valid` with one input error per session, made unless it exists.
+
+    Written by a child process, like the inputs: this process never holds a big file.
+    """
+    path = valid.with_name(valid.stem + "-errors.toml")
+    if not path.exists():
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        command = [sys.executable, "-c", ERRORS_CODE, str(valid), str(partial)]
+        completed = subprocess.run(command, capture_output=True, check=False)
+        if completed.returncode != 0:
+            partial.unlink(missing_ok=True)
+            raise BenchmarkError(f"errors file: {completed.stderr.decode(errors='replace')}")
+        os.replace(partial, path)
+    return path
+
+
 # ---- running --------------------------------------------------------------------------------
 
 
@@ -336,6 +361,13 @@ def make_benches(plan: Plan, files: dict[str, Path], vconf: str, runs: int | Non
         ),
         Bench(f"agenda:{base}", f"vconf agenda {base} (piped)", [vconf, "agenda", path], n, 1),
         Bench(
+            f"check-errors:{base}",
+            f"vconf check {base}, an error in each session",
+            [vconf, "check", str(errors_file(files[base]))],
+            n,
+            2,
+        ),
+        Bench(
             f"export:{base}",
             f"vconf export {base} -o <fresh dir>",
             [vconf, "export", path, "-o"],
@@ -385,6 +417,13 @@ def make_rows(plan: Plan, sessions: dict[str, int]) -> list[Row]:
             2,
             TIMES,
             numerator=f"agenda:{base}",
+            denominator=f"check:{base}",
+        ),
+        Row(
+            f"vconf check {base}, an error in each session (50 shown) {DIVIDE} vconf check {base}",
+            1.0,
+            TIMES,
+            numerator=f"check-errors:{base}",
             denominator=f"check:{base}",
         ),
         Row(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vconf.errors import VconfError
-from vconf.load import conference_from_bytes, read_conference
+from vconf.load import conference_from_bytes, conference_from_text, read_conference
 from vconf.model import Conference, Hours, Kind, Visibility
 
 INVALID = sorted((Path(__file__).parent / "data" / "invalid").glob("*.toml"))
@@ -25,13 +25,15 @@ duration = "45m"
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda path: path.stem)
 def test_each_invalid_file_names_its_place_and_mistake(path: Path) -> None:
+    """Line 1 is `# expect: LINE:COL: key path: words`, or `# expect: words` where no line is."""
     expected = path.read_bytes().split(b"\n", 1)[0].decode("utf-8").removeprefix("# expect: ")
     with pytest.raises(VconfError) as caught:
         read_conference(str(path))
-    message = str(caught.value)
-    assert message.startswith(f"{path}: ")
-    assert expected in message
-    assert "\n" not in message
+    lines = caught.value.lines
+    assert str(caught.value) == "\n".join(lines)
+    separator = ":" if expected[:1].isdigit() else ": "
+    assert any(line.startswith(f"{path}{separator}{expected}") for line in lines), lines
+    assert all(line.startswith(f"{path}:") and line.isprintable() for line in lines)
 
 
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
@@ -111,7 +113,8 @@ def test_the_year_is_bounded(conference: Callable[[str], Conference]) -> None:
 def test_a_large_file_read_in_chunks_equals_one_parse(
     conference: Callable[[str], Conference],
 ) -> None:
-    import vconf.load as load
+    from vconf.load import document as load
+    from vconf.load.records import read_document
 
     sessions = "".join(
         f'[[sessions]]\nid = "s{number}"\ntitle = "S {number}"\n'
@@ -120,13 +123,13 @@ def test_a_large_file_read_in_chunks_equals_one_parse(
         for number in range(5000)
     )
     text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n' + sessions
-    assert load._session_chunks(text) is not None
-    whole = load._read_document(load._parse_toml(text))
+    assert load.session_chunks(text) is not None
+    whole = read_document(load.parse_toml(text))
     assert load.conference_from_text(text) == whole
 
 
 def test_a_chunked_file_still_reports_the_first_error_of_one_parse() -> None:
-    import vconf.load as load
+    from vconf.load import document as load
 
     session = (
         '[[sessions]]\nid = "s{0}"\ntitle = "S"\nstart = 2021-11-16T10:00:00\nduration = "1h"\n'
@@ -142,7 +145,7 @@ def test_a_chunked_file_still_reports_the_first_error_of_one_parse() -> None:
 
 
 def test_a_sessions_header_inside_a_multiline_string_is_not_a_chunk_boundary() -> None:
-    import vconf.load as load
+    from vconf.load import document as load
 
     filler = "".join(
         f'[[sessions]]\nid = "s{n}"\ntitle = "S"\nstart = 2021-11-16T10:00:00\nduration = "1h"\n'
@@ -157,3 +160,116 @@ def test_a_sessions_header_inside_a_multiline_string_is_not_a_chunk_boundary() -
     read = load.conference_from_text(text)
     assert [session.id for session in read.sessions][:2] == ["tricky", "s0"]
     assert "[[sessions]]" in read.sessions[0].description
+
+
+FIVE_MISTAKES = """\
+[event]
+id = "t"
+name = "T"
+timezone = "Asia/Jakarta"
+hours = "9-5"
+
+[delegations.VN]
+name = "Viet Nam"
+timezone = "Asia/Ho_Chi_Minh"
+weekend = ["Sat", "Caturday"]
+
+[people.son]
+name = "Son"
+delegation = "VM"
+
+[[sessions]]
+id = "opening"
+title = "Opening"
+start = "soon"
+duration = "45m"
+
+[[sessions]]
+id = "panel"
+title = "Panel"
+start = 2021-11-16T10:00:00
+duration = "45m"
+speakers = ["son", "nobody"]
+"""
+
+
+def test_five_independent_mistakes_are_reported_at_once_in_file_order(tmp_path: Path) -> None:
+    path = tmp_path / "five.toml"
+    path.write_text(FIVE_MISTAKES, encoding="utf-8")
+    with pytest.raises(VconfError) as caught:
+        read_conference(str(path))
+    assert [line.split(": ", 2)[:2] for line in caught.value.lines] == [
+        [f"{path}:5:1", "event.hours"],
+        [f"{path}:10:1", "delegations.VN.weekend[2]"],
+        [f"{path}:14:1", "people.son.delegation"],
+        [f"{path}:19:1", "sessions[1] (opening).start"],
+        [f"{path}:27:1", "sessions[2] (panel).speakers[2]"],
+    ]
+    assert "got 'soon'" in caught.value.lines[3]
+
+
+def test_past_fifty_errors_the_rest_are_counted_in_one_line() -> None:
+    bad = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n' + "".join(
+        f'[[sessions]]\nid = "s{n}"\ntitle = "S"\nstart = "soon"\nduration = "1h"\n'
+        for n in range(1, 121)
+    )
+    with pytest.raises(VconfError) as caught:
+        conference_from_text(bad)
+    lines = caught.value.lines
+    assert len(lines) == 51
+    assert lines[-1] == "and 70 more errors"
+    assert lines[0].startswith("line 8:1: sessions[1] (s1).start: expected a date-time")
+    assert lines[49].startswith(f"line {8 + 5 * 49}:1: sessions[50] (s50).start:")
+
+
+def test_an_error_in_a_chunked_file_names_the_line_of_the_whole_file() -> None:
+    from vconf.load import document
+
+    filler = "".join(
+        f'[[sessions]]\nid = "s{n}"\ntitle = "S"\nstart = 2021-11-16T10:00:00\nduration = "1h"\n'
+        f'description = """{"z" * 2000}"""\n'
+        for n in range(2500)
+    )
+    broken = '[[sessions]]\nid = "late"\ntitle = "T"\nstart = 2021-11-16T10:00:00\nend = 3\n'
+    text = '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n' + filler + broken
+    assert document.session_chunks(text) is not None
+    with pytest.raises(VconfError) as caught:
+        document.conference_from_text(text)
+    assert str(caught.value).startswith(f"line {text.count(chr(10))}:1: sessions[2501] (late).end:")
+
+
+def test_a_value_inside_an_inline_table_points_at_its_key(
+    conference: Callable[[str], Conference],
+) -> None:
+    text = (
+        '[event]\nid = "t"\nname = "T"\ntimezone = "Asia/Jakarta"\n'
+        'description = """\n[[sessions]]\n"""\n'
+        '  organizer = { name = "S", email = "nope" }\n'
+    )
+    with pytest.raises(VconfError) as caught:
+        conference(text)
+    lines = caught.value.lines
+    assert lines[0].startswith("line 5:1: event.description: unknown key in [event]")
+    assert lines[1].startswith("line 8:3: event.organizer.email: expected an email address")
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("ICT", "Asia/Ho_Chi_Minh"), ("WIB", "Asia/Jakarta"), ("PST", "America/Los_Angeles")],
+)
+def test_a_zone_abbreviation_suggests_the_zones_it_may_mean(
+    conference: Callable[[str], Conference], written: str, meant: str
+) -> None:
+    with pytest.raises(VconfError, match=f"abbreviation, not a zone; did you mean .*'{meant}'"):
+        conference(f'[delegations.X]\nname = "X"\ntimezone = "{written}"\n')
+
+
+def test_an_abbreviation_prefers_the_zones_of_the_file(
+    conference: Callable[[str], Conference],
+) -> None:
+    text = (
+        '[delegations.TH]\nname = "Thailand"\ntimezone = "Asia/Bangkok"\n'
+        '[delegations.VN]\nname = "Viet Nam"\ntimezone = "ICT"\n'
+    )
+    with pytest.raises(VconfError, match="did you mean 'Asia/Bangkok'"):
+        conference(text)

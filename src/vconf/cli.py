@@ -69,7 +69,8 @@ class VconfGroup(click.Group):
         try:
             findings = super().invoke(ctx)
         except VconfError as error:
-            click.echo(f"vconf: {error}", err=True)
+            for line in error.lines:
+                click.echo(f"vconf: {line}", err=True)
             ctx.exit(EXIT_INPUT)
         except KeyboardInterrupt:
             click.echo("vconf: interrupted", err=True)

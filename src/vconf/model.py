@@ -138,4 +138,3 @@ class Conference:
     people: tuple[Person, ...] = ()
     rooms: tuple[Room, ...] = ()
     sessions: tuple[Session, ...] = ()
-    source: str = ""
