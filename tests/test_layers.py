@@ -13,12 +13,13 @@ LAYERS = {
     "timezones": 1, "files": 1,
     "load": 2, "timetable": 2,
     "checks": 3, "agenda": 3, "planning": 3, "revisions": 3,
-    "render": 4, "export": 4,
+    "render": 4, "export": 4, "scheduling": 4,
     "cli": 5, "__main__": 6, "__init__": 0,
 }  # fmt: skip
 DOORS = {"pytz": {"timezones"}, "zoneinfo": {"timezones"}, "icalendar": {"export"},
          "tomli": {"load"}, "tomllib": {"load"}, "sqlite3": {"revisions"},
-         "click": {"cli"}, "rich": {"render", "cli"}}  # fmt: skip
+         "click": {"cli"}, "rich": {"render", "cli"},
+         "ortools": {"scheduling"}, "tomlkit": {"scheduling"}}  # fmt: skip
 
 
 def modules() -> list[Path]:
