@@ -7,6 +7,7 @@ import itertools
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from unittest.mock import patch
 
 import pytest
 import tomli
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vconf.errors import VconfError
+from vconf.scheduling import solver
 from vconf.scheduling.instance import Candidate, Instance, Pinned, Unscheduled, Uses
 from vconf.scheduling.solver import Outcome, Reason, Status, place_sessions
 from vconf.scheduling.writing import with_starts
@@ -153,6 +155,24 @@ def test_the_placement_is_as_cheap_as_brute_force_finds(instance: Instance) -> N
         assert Candidate(*chosen[session.id]) in session.candidates
 
 
+@settings(max_examples=100, deadline=None)
+@given(instances(), st.sampled_from((0, 4)))
+def test_the_model_alone_with_a_narrow_slack_is_as_cheap_as_brute_force(
+    instance: Instance, slack: int
+) -> None:
+    # no greedy shortcut, and a first slack that leaves candidates out: every widening step runs
+    with (
+        patch.object(solver, "greedy_starts", return_value={}),
+        patch.object(solver, "FIRST_SLACK", slack),
+    ):
+        outcome = place_sessions(instance, time_limit=10)
+    best = _brute_force(instance, instance.unscheduled)
+    assert outcome.status is (Status.INFEASIBLE if best is None else Status.OPTIMAL)
+    if best is not None:
+        assert outcome.cost == best
+        assert _acceptable(_placed_runs(instance, outcome), instance)
+
+
 @settings(max_examples=150, deadline=None)
 @given(instances())
 def test_an_infeasible_instance_names_a_session_of_a_minimal_clashing_set(
@@ -207,6 +227,15 @@ def test_a_session_may_share_an_account_up_to_its_capacity_with_pinned_ones() ->
     outcome = place_sessions(instance)
     assert sorted(p.start_utc for p in outcome.placements) == [0, 60]
     assert outcome.cost == 9
+
+
+def test_a_pinned_session_starting_while_two_run_would_overbook_their_account() -> None:
+    pinned = (Pinned("p-1", 30, 90, Uses(room="main", account="zoom")),)
+    first = _session("first", (0, 0), length=60, room="side", account="zoom")
+    second = _session("second", (0, 0), (120, 5), length=120, room="third", account="zoom")
+    instance = Instance(unscheduled=(first, second), pinned=pinned, capacities=(("zoom", 2),))
+    outcome = place_sessions(instance)
+    assert [(p.session, p.start_utc) for p in outcome.placements] == [("first", 0), ("second", 120)]
 
 
 def test_a_break_does_not_count_for_its_delegations_size() -> None:

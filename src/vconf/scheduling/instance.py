@@ -225,25 +225,75 @@ def greedy_starts(
 ) -> dict[str, int]:
     """Return a start for as many sessions as a cheapest-first greedy pass can fit (a solver hint).
 
-    The most constrained sessions (fewest open candidates) go first; each takes its cheapest start
-    that fits the pinned load and the sessions placed before it.
+    The sessions with the fewest cheapest starts go first; each takes its cheapest start that fits
+    the pinned load and the sessions placed before it. Then each session in turn moves to a
+    cheaper start that fits, while one does (a few rounds at most).
     """
     placed: dict[Resource, list[tuple[int, int, int]]] = defaultdict(list)
     for resource, loads in ground.partial.items():
         placed[resource].extend((load.start, load.end, load.count) for load in loads)
-    chosen: dict[str, int] = {}
-    order = sorted(range(len(sessions)), key=lambda i: (len(options[sessions[i].id]), i))
-    for index in order:
+    chosen: dict[str, Candidate] = {}
+    for index in sorted(range(len(sessions)), key=lambda i: (_choice(options[sessions[i].id]), i)):
         session = sessions[index]
-        held = resources(session.uses, capacity=ground.capacity)
-        for candidate in sorted(options[session.id], key=lambda c: (c.cost, c.start_utc)):
-            span = (candidate.start_utc, candidate.start_utc + session.length)
-            if all(_peak(placed[r], *span) < ground.capacity[r] for r in held):
-                chosen[session.id] = candidate.start_utc
-                for resource in held:
-                    placed[resource].append((*span, 1))
-                break
-    return chosen
+        found = _cheapest_fit(ground, placed, session, options[session.id])
+        if found is not None:
+            _occupy(ground, placed, session, found, count=1)
+            chosen[session.id] = found
+    for _ in range(IMPROVING_ROUNDS):
+        moved = False
+        for session in sessions:
+            if session.id in chosen:
+                current = chosen[session.id]
+                _occupy(ground, placed, session, current, count=-1)
+                found = _cheapest_fit(ground, placed, session, options[session.id])
+                better = found is not None and found.cost < current.cost
+                chosen[session.id] = found if better and found is not None else current
+                _occupy(ground, placed, session, chosen[session.id], count=1)
+                moved = moved or better
+        if not moved:
+            break
+    return {name: candidate.start_utc for name, candidate in chosen.items()}
+
+
+IMPROVING_ROUNDS = 4
+
+
+def _choice(candidates: tuple[Candidate, ...]) -> int:
+    """Return how many of the candidates share the cheapest cost: few means place it early."""
+    cheapest = min(candidate.cost for candidate in candidates)
+    return sum(candidate.cost == cheapest for candidate in candidates)
+
+
+def _cheapest_fit(
+    ground: Ground,
+    placed: Mapping[Resource, list[tuple[int, int, int]]],
+    session: Unscheduled,
+    candidates: tuple[Candidate, ...],
+) -> Candidate | None:
+    """Return the session's cheapest (then earliest) candidate that fits what is placed."""
+    held = resources(session.uses, capacity=ground.capacity)
+    for candidate in sorted(candidates, key=lambda c: (c.cost, c.start_utc)):
+        span = (candidate.start_utc, candidate.start_utc + session.length)
+        if all(_peak(placed.get(r, []), *span) < ground.capacity[r] for r in held):
+            return candidate
+    return None
+
+
+def _occupy(
+    ground: Ground,
+    placed: dict[Resource, list[tuple[int, int, int]]],
+    session: Unscheduled,
+    candidate: Candidate,
+    *,
+    count: int,
+) -> None:
+    """Add (count 1) or take back (count -1) the session's hold on its resources at `candidate`."""
+    span = (candidate.start_utc, candidate.start_utc + session.length, 1)
+    for resource in resources(session.uses, capacity=ground.capacity):
+        if count > 0:
+            placed[resource].append(span)
+        else:
+            placed[resource].remove(span)
 
 
 def _peak(occupied: list[tuple[int, int, int]], start: int, end: int) -> int:
