@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from vconf.scheduling.instance import Candidate, Instance, Pinned, Unscheduled, Uses  # noqa: E402
-from vconf.scheduling.solver import Outcome, place_sessions  # noqa: E402
+from vconf.scheduling.instance import Candidate, Instance, Pinned, Unscheduled, Uses
+from vconf.scheduling.solver import Outcome, place_sessions
 
 DAYS = 3
 DAY = 24 * 60
@@ -62,7 +62,7 @@ def build_instance(seed: int = 2021) -> Instance:
     """Return the benchmark's instance, the same for the same seed."""
     rng = random.Random(seed)
     delegations = _delegations(rng)
-    prefix = {code: _outside_prefix(offset, window, days) for code, offset, window, days in delegations}
+    prefix = {code: _outside_prefix(offset, hours, off) for code, offset, hours, off in delegations}
     codes = [code for code, *_ in delegations]
     people = {code: [f"{code.lower()}-{n}" for n in range(3)] for code in codes}
     rooms = [("plenary", "zoom-1"), ("hall-b", "zoom-1"), ("bi-1", "zoom-2"), ("bi-2", "zoom-2")]
@@ -100,12 +100,12 @@ def build_instance(seed: int = 2021) -> Instance:
         unscheduled=tuple(unscheduled),
         pinned=tuple(pinned),
         capacities=(("teams-1", 1), ("webex-1", 1), ("zoom-1", 2), ("zoom-2", 2)),
-        sizes=tuple((code, 1 + number // 2 % 2) for number, code in enumerate(codes) if number % 2 == 0),
+        sizes=tuple((code, 1 + n // 2 % 2) for n, code in enumerate(codes) if n % 2 == 0),
     )
 
 
 def measure(*, seed: int = 2021, workers: int = 2, time_limit: float = 30.0) -> dict[str, object]:
-    """Return the benchmark's figures: status, cost, bound, gap, seconds, and whether it met the goal."""
+    """Return the figures: status, cost, bound, gap, seconds, and whether the goal was met."""
     instance = build_instance(seed)
     outcome: Outcome = place_sessions(instance, time_limit=time_limit, workers=workers, seed=seed)
     floor = sum(min(c.cost for c in session.candidates) for session in instance.unscheduled)
