@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import itertools
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
+from types import ModuleType
 from unittest.mock import patch
 
 import pytest
@@ -298,6 +301,27 @@ def test_the_same_instance_gives_the_same_placement() -> None:
     assert place_sessions(Instance(unscheduled=sessions)).placements == first.placements
 
 
+def _bench() -> ModuleType:
+    path = Path(__file__).parent.parent / "benchmarks" / "schedule_bench.py"
+    spec = importlib.util.spec_from_file_location("schedule_bench", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("time_limit", [0.3, 3.0])
+def test_out_of_time_it_keeps_the_best_placement_found_and_a_true_bound(time_limit: float) -> None:
+    instance = _bench().build_instance(1)  # proven optimal at 360 in ~10 s (benchmarks/)
+    outcome = place_sessions(instance, time_limit=time_limit)
+    assert outcome.status in (Status.FEASIBLE, Status.UNKNOWN, Status.OPTIMAL)
+    if outcome.placements:
+        floor = sum(min(c.cost for c in s.candidates) for s in instance.unscheduled)
+        assert floor <= outcome.bound <= 360 <= outcome.cost
+        assert _acceptable(_placed_runs(instance, outcome), instance)
+
+
 def test_nothing_to_place_is_trivially_optimal() -> None:
     outcome = place_sessions(Instance(unscheduled=(), pinned=(Pinned("x", 0, 60, Uses()),)))
     assert (outcome.status, outcome.placements, outcome.cost) == (Status.OPTIMAL, (), 0)
@@ -417,3 +441,47 @@ def test_writing_refuses_a_session_that_has_a_start_or_does_not_exist() -> None:
         with_starts(FILE, {1: START})
     with pytest.raises(ValueError, match="no sessions"):
         with_starts(FILE, {4: START})
+
+
+TITLES = st.sampled_from(
+    ('"Opening"', '"A # not a comment"', '"[[sessions]]"', "'literal \\\\ back'",
+     '"""Two\n[[sessions]]\nlines"""', '"quote \\" inside"', "'''raw\n# no comment'''")
+)  # fmt: skip
+
+
+@st.composite
+def session_files(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """Return a file of `[[sessions]]` tables in random layouts, and each session's indentation."""
+    parts = ['[event]\nid = "e"\n']
+    indents = []
+    for number in range(draw(st.integers(1, 4))):
+        indent = draw(st.sampled_from(("", "  ", "\t")))
+        lines = [f'id = "s{number}"', f"title = {draw(TITLES)}", 'duration = "1h"']
+        lines = draw(st.permutations(lines))
+        if draw(st.booleans()):
+            lines.insert(draw(st.integers(0, len(lines))), "# a comment line")
+        comment = draw(st.sampled_from(("", "  # trailing", "#x")))
+        body = "".join(f"{indent}{line}{comment if 'id =' in line else ''}\n" for line in lines)
+        parts.append(f"[[sessions]]{draw(st.sampled_from(('', '  # table')))}\n{body}")
+        if draw(st.booleans()):
+            parts.append(f'\n[rooms.r{number}]\nname = "Room {number}"\n')
+        parts.append(draw(st.sampled_from(("", "\n", "\n# between\n"))))
+        indents.append(indent)
+    return "".join(parts), indents
+
+
+@settings(max_examples=200, deadline=None)
+@given(session_files(), st.data())
+def test_writing_any_layout_only_adds_the_start_lines(
+    case: tuple[str, list[str]], data: st.DataObject
+) -> None:
+    text, indents = case
+    chosen = data.draw(st.sets(st.integers(1, len(indents)), min_size=1))
+    starts = {number: datetime(2021, 11, 16, 8 + number, 15) for number in chosen}
+    written = with_starts(text, starts)
+    assert sorted(_added_lines(text, written)) == sorted(
+        f"{indents[number - 1]}start = {start.isoformat()}\n" for number, start in starts.items()
+    )
+    sessions = tomli.loads(written)["sessions"]
+    assert {n for n, s in enumerate(sessions, start=1) if "start" in s} == chosen
+    assert all(sessions[number - 1]["start"] == start for number, start in starts.items())

@@ -176,23 +176,34 @@ class _Search:
 
     def run(self) -> Outcome:
         """Return the outcome, widening the slack until the restricted optimum proves itself."""
-        greedy = self._greedy_outcome()
-        if greedy is not None and greedy.cost == self.floor:
-            return greedy  # the greedy pass reached the lower bound: nothing can be cheaper
-        slack = min(greedy.cost - self.floor if greedy else FIRST_SLACK, FIRST_SLACK)
+        best = self._greedy_outcome()
+        lower = self.floor  # a proven lower bound on every placement's cost
+        if best is not None and best.cost == lower:
+            return best  # the greedy pass reached the lower bound: nothing can be cheaper
+        slack = min(best.cost - self.floor if best else FIRST_SLACK, FIRST_SLACK)
         while True:
             outcome = self._solve(slack)
-            if outcome.status is Status.OPTIMAL:
-                if outcome.cost - self.floor <= slack:
-                    return outcome
-                slack = outcome.cost - self.floor
+            beyond = self.floor + slack + 1  # the least a placement outside the slack can cost
+            if outcome.placements and (best is None or outcome.cost < best.cost):
+                best = outcome
                 self.hint = {p.session: p.start_utc for p in outcome.placements}
-            elif outcome.status is Status.INFEASIBLE and slack < self.widest:
+            if outcome.status is Status.INFEASIBLE:
+                lower = max(lower, beyond)
+                if slack >= self.widest:
+                    return self._infeasible()
                 slack = min(max(slack * 4, slack + 1, FIRST_SLACK), self.widest)
-            elif outcome.status is Status.INFEASIBLE:
-                return self._infeasible()
-            else:
-                return self._best_of(outcome, greedy, slack=slack)
+                continue
+            if outcome.status is Status.OPTIMAL and outcome.cost < beyond:
+                return outcome
+            if outcome.status is Status.OPTIMAL:
+                lower = max(lower, beyond)
+                slack = outcome.cost - self.floor
+                continue
+            if outcome.status is Status.FEASIBLE:
+                lower = max(lower, min(outcome.bound, beyond))
+            if best is None:
+                return Outcome(Status.UNKNOWN)
+            return dataclasses.replace(best, status=Status.FEASIBLE, bound=min(lower, best.cost))
 
     def _solve(self, slack: int) -> Outcome:
         """Return the restricted problem's outcome (its bound is the restricted one)."""
@@ -214,15 +225,6 @@ class _Search:
         if status == self.cp.UNKNOWN:
             return Outcome(Status.UNKNOWN)
         raise RuntimeError(f"CP-SAT rejected the model: {solver.status_name(status)}")
-
-    def _best_of(self, outcome: Outcome, greedy: Outcome | None, *, slack: int) -> Outcome:
-        """Return the best placement found when time ran out, with a bound valid for all."""
-        bound = min(outcome.bound, self.floor + slack + 1) if outcome.placements else self.floor
-        found = [o for o in (outcome, greedy) if o is not None and o.placements]
-        if not found:
-            return Outcome(Status.UNKNOWN)
-        best = min(found, key=lambda o: o.cost)
-        return dataclasses.replace(best, status=Status.FEASIBLE, bound=min(bound, best.cost))
 
     def _greedy_outcome(self) -> Outcome | None:
         """Return the greedy placement when it placed every session."""
