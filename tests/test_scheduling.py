@@ -19,9 +19,18 @@ from hypothesis import strategies as st
 
 from vconf.errors import VconfError
 from vconf.scheduling import solver
-from vconf.scheduling.instance import Candidate, Instance, Pinned, Unscheduled, Uses
+from vconf.scheduling.instance import (
+    Candidate,
+    Instance,
+    Pinned,
+    Unscheduled,
+    Uses,
+    instant_utc,
+    minutes_utc,
+)
 from vconf.scheduling.solver import Outcome, Reason, Status, place_sessions
 from vconf.scheduling.writing import with_starts
+from vconf.timezones import UTC
 
 # -- an oracle: SPEC §2/§7/§10 read literally, over every combination of candidates ---------------
 
@@ -485,3 +494,9 @@ def test_writing_any_layout_only_adds_the_start_lines(
     sessions = tomli.loads(written)["sessions"]
     assert {n for n, s in enumerate(sessions, start=1) if "start" in s} == chosen
     assert all(sessions[number - 1]["start"] == start for number, start in starts.items())
+
+
+def test_minutes_on_the_utc_line_round_trip_to_instants() -> None:
+    instant = datetime(2021, 11, 16, 7, 45, 59, tzinfo=UTC)
+    assert minutes_utc(instant) == 18_947 * 1440 + 7 * 60 + 45  # 2021-11-16 is day 18947
+    assert instant_utc(minutes_utc(instant)) == instant.replace(second=0)

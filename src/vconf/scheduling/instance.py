@@ -20,12 +20,28 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import pairwise
+
+from vconf.timezones import UTC
 
 PERSON = "person"
 ROOM = "room"
 ACCOUNT = "account"
 DELEGATION = "delegation"
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def minutes_utc(instant: datetime) -> int:
+    """Return an aware instant as whole minutes since the Unix epoch (rounded down)."""
+    return (instant - EPOCH) // timedelta(minutes=1)
+
+
+def instant_utc(minutes: int) -> datetime:
+    """Return minutes since the Unix epoch as an aware UTC datetime."""
+    return EPOCH + timedelta(minutes=minutes)
+
 
 Resource = tuple[str, str]
 """(kind, name): `("person", "bui-thanh-son")`, `("room", "main")`, `("account", "zoom-1")`."""
