@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import itertools
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -500,3 +501,21 @@ def test_minutes_on_the_utc_line_round_trip_to_instants() -> None:
     instant = datetime(2021, 11, 16, 7, 45, 59, tzinfo=UTC)
     assert minutes_utc(instant) == 18_947 * 1440 + 7 * 60 + 45  # 2021-11-16 is day 18947
     assert instant_utc(minutes_utc(instant)) == instant.replace(second=0)
+
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.toml"))
+PLAIN_START = re.compile(r"start = \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\n")  # local, no comment
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_writing_back_an_examples_starts_gives_the_example_again(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    kept, starts, number = [], {}, 0
+    for line in text.splitlines(keepends=True):
+        number += line.startswith("[[sessions]]")
+        if number and PLAIN_START.fullmatch(line):
+            starts[number] = datetime.fromisoformat(line.split(" = ")[1].strip())
+            continue
+        kept.append(line)
+    assert starts
+    assert with_starts("".join(kept), starts) == text

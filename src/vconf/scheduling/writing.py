@@ -19,7 +19,8 @@ from datetime import datetime
 from typing import Any
 
 SESSIONS_KEY = "sessions"
-AFTER_KEYS = ("title", "id")  # the start line goes after the title, else after the id
+AFTER_KEYS = ("kind", "title", "id")  # where the examples and SPEC §1 write `start`: after `kind`
+HEADING_KEYS = frozenset({"id", "title", "kind", "timezone"})  # the start follows these, together
 PUNCTUATION = "[]{},="
 
 
@@ -81,9 +82,7 @@ def _edit(text: str, table: _Table, value: str) -> tuple[int, str]:
     """Return where the start goes in one session's table, and the text to insert there."""
     if any(_bare(entry.key) == "start" for entry in table.entries):
         raise ValueError("the session already has a start")
-    after = next(
-        (entry for key in AFTER_KEYS for entry in table.entries if _bare(entry.key) == key), None
-    )
+    after = _anchor(table.entries)
     if table.inline:
         if after is None:
             return table.opened, (f" start = {value}," if table.entries else f"start = {value}")
@@ -91,6 +90,18 @@ def _edit(text: str, table: _Table, value: str) -> tuple[int, str]:
     if after is None:
         return _line_after(text, table.opened, indent="", value=value)
     return _line_after(text, after.value_end, indent=_indent(text, after.key_start), value=value)
+
+
+def _anchor(entries: tuple[_Entry, ...]) -> _Entry | None:
+    """Return the entry the start line follows: `kind`, else `title`, else `id`, with the heading
+    keys written right after it (`timezone` before `start`, as the examples have it)."""
+    keys = [_bare(entry.key) for entry in entries]
+    index = next((keys.index(key) for key in AFTER_KEYS if key in keys), None)
+    if index is None:
+        return None
+    while index + 1 < len(keys) and keys[index + 1] in HEADING_KEYS:
+        index += 1
+    return entries[index]
 
 
 def _line_after(text: str, position: int, *, indent: str, value: str) -> tuple[int, str]:
