@@ -14,13 +14,14 @@ LAYERS = {
     "load": 2, "timetable": 2, "days": 2,
     "invitations": 2.5,  # between timetable and revisions, which asks it whom to invite
     "checks": 3, "agenda": 3, "planning": 3, "revisions": 3,
-    "render": 4, "export": 4, "mail": 4,
+    "render": 4, "export": 4, "mail": 4, "scheduling": 4,
     "cli": 5, "__main__": 6, "__init__": 0,
 }  # fmt: skip
 DOORS = {"pytz": {"timezones"}, "zoneinfo": {"timezones"}, "icalendar": {"export"},
          "tomli": {"load"}, "tomllib": {"load"}, "sqlite3": {"revisions"},
          "click": {"cli"}, "rich": {"render", "cli"}, "babel": {"language"},
-         "weasyprint": {"render"}, "email": {"mail"}, "smtplib": {"mail"}}  # fmt: skip
+         "weasyprint": {"render"}, "email": {"mail"}, "smtplib": {"mail"},
+         "ortools": {"scheduling"}, "tomlkit": {"scheduling"}}  # fmt: skip
 
 
 def modules() -> list[Path]:
