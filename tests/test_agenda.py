@@ -213,7 +213,8 @@ def test_json_adds_the_new_facts_as_new_keys() -> None:
     document = json.loads(run("agenda", ICDD, "--format", "json").stdout)
     panel = next(session for session in document["sessions"] if session["id"] == "panel-1")
     assert list(panel)[:10] == [
-        "id", "title", "kind", "start", "end", "room", "visibility", "delegations", "people", "local",
+        "id", "title", "kind", "start", "end", "room", "visibility", "delegations", "people",
+        "local",
     ]  # fmt: skip
     assert panel["parallel"] == 4
     assert panel["speakers"][0] == "ayu-kartika"
@@ -259,3 +260,22 @@ def test_the_help_suggests_an_example_that_exits_0(
     for line in suggested:
         args = [str(tmp_path / part) if part.startswith("out/") else part for part in line[1:]]
         assert run(*args).exit_code == 0, line
+
+
+def test_the_readme_shows_the_agenda_the_code_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/readme_agenda.py regenerates the block; the README must hold its current output."""
+    import importlib.util
+
+    root = EXAMPLES.parent
+    spec = importlib.util.spec_from_file_location(
+        "readme_agenda", root / "docs" / "readme_agenda.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.chdir(root)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert module.agenda_block() in readme
+    assert "Opening session" in module.agenda_block()
+    assert "SPEC.md" not in readme
