@@ -336,6 +336,13 @@ def make_benches(plan: Plan, files: dict[str, Path], vconf: str, runs: int | Non
         ),
         Bench(f"agenda:{base}", f"vconf agenda {base} (piped)", [vconf, "agenda", path], n, 1),
         Bench(
+            f"agenda-public:{base}",
+            f"vconf agenda {base} --public (piped)",
+            [vconf, "agenda", path, "--public"],
+            n,
+            1,
+        ),
+        Bench(
             f"export:{base}",
             f"vconf export {base} -o <fresh dir>",
             [vconf, "export", path, "-o"],
@@ -385,6 +392,13 @@ def make_rows(plan: Plan, sessions: dict[str, int]) -> list[Row]:
             2,
             TIMES,
             numerator=f"agenda:{base}",
+            denominator=f"check:{base}",
+        ),
+        Row(
+            f"vconf agenda {base} --public {DIVIDE} vconf check {base}",
+            2,
+            TIMES,
+            numerator=f"agenda-public:{base}",
             denominator=f"check:{base}",
         ),
         Row(

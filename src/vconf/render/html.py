@@ -125,12 +125,16 @@ def _day_section(
 
 
 def _row(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
-    """Return one session's `<tr>`."""
-    times = "".join(
-        f'<td class="time">{html.escape(local_span_text(span, language))}</td>'
-        for span in row.spans
-    )
-    return f"<tr>{times}{_session_cells(agenda, row, memo, language)}</tr>"
+    """Return one session's `<tr>`; the same in every agenda with the same zones (memo)."""
+    key = f"{row.slot.id}\n{' '.join(agenda.tz_names)}"
+    line = memo.get(key)
+    if line is None:
+        times = "".join(
+            f'<td class="time">{html.escape(local_span_text(span, language))}</td>'
+            for span in row.spans
+        )
+        line = memo[key] = f"<tr>{times}{_session_cells(agenda, row, memo, language)}</tr>"
+    return line
 
 
 def _session_cells(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:

@@ -78,9 +78,18 @@ def _day_table(
             for shift in row.shifts:
                 note = escape(f"{ARROW} {shift_text(shift, agenda, language)}")
                 lines.append(_table_row([*blank, f"*{note}*", *rest]))
-            times = [escape(local_span_text(span, language)) for span in row.spans]
-            lines.append(_table_row([*times, _session_cells(agenda, row, memo, language)]))
+            lines.append(_row_line(agenda, row, memo, language))
     return lines
+
+
+def _row_line(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+    """Return a session's table row; the same in every agenda with the same zones (memo)."""
+    key = f"{row.slot.id}\n{' '.join(agenda.tz_names)}"
+    line = memo.get(key)
+    if line is None:
+        times = [escape(local_span_text(span, language)) for span in row.spans]
+        line = memo[key] = _table_row([*times, _session_cells(agenda, row, memo, language)])
+    return line
 
 
 def _session_cells(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:

@@ -6,6 +6,7 @@ their own way and say the same things.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -209,25 +210,21 @@ def column_headings(agenda: Agenda, day: AgendaDay, language: Language) -> list[
     """
     headings = []
     for column in range(len(agenda.tz_names)):
-        moments = [
-            moment
+        seen = dict.fromkeys(
+            (moment.utcoffset(), moment.tzname() or "")
             for row in day.rows
             for moment in (row.spans[column].start, row.spans[column].end)
-        ]
-        headings.append(
-            _heading(column_name(agenda, column, language), agenda.tz_names[column], moments)
         )
+        name = column_name(agenda, column, language)
+        headings.append(_heading(name, agenda.tz_names[column], tuple(seen)))
     return headings
 
 
-def _heading(name: str, tz_name: str, moments: Iterable[datetime]) -> str:
-    offsets: dict[timedelta, None] = {}
-    abbreviations: dict[str, None] = {}
-    for moment in moments:
-        offset = moment.utcoffset()
-        if offset is not None:
-            offsets.setdefault(offset, None)
-        abbreviations.setdefault(moment.tzname() or "", None)
+@functools.lru_cache(maxsize=4096)
+def _heading(name: str, tz_name: str, seen: tuple[tuple[timedelta | None, str], ...]) -> str:
+    """Return `name · UTC-05:00 (EST)` from the (offset, abbreviation) pairs a day shows."""
+    offsets = dict.fromkeys(offset for offset, _ in seen if offset is not None)
+    abbreviations = dict.fromkeys(abbreviation for _, abbreviation in seen)
     if tz_name == "UTC" and name == "UTC":
         return name
     shown = [
