@@ -368,6 +368,13 @@ def make_benches(plan: Plan, files: dict[str, Path], vconf: str, runs: int | Non
             2,
         ),
         Bench(
+            f"agenda-public:{base}",
+            f"vconf agenda {base} --public (piped)",
+            [vconf, "agenda", path, "--public"],
+            n,
+            1,
+        ),
+        Bench(
             f"export:{base}",
             f"vconf export {base} -o <fresh dir>",
             [vconf, "export", path, "-o"],
@@ -424,6 +431,13 @@ def make_rows(plan: Plan, sessions: dict[str, int]) -> list[Row]:
             1.0,
             TIMES,
             numerator=f"check-errors:{base}",
+            denominator=f"check:{base}",
+        ),
+        Row(
+            f"vconf agenda {base} --public {DIVIDE} vconf check {base}",
+            2,
+            TIMES,
+            numerator=f"agenda-public:{base}",
             denominator=f"check:{base}",
         ),
         Row(

@@ -20,6 +20,7 @@ RATIO_ROWS = [  # as named when the largest size run is M (the CI smoke run, iss
     "vconf check --format json M \u00f7 parse M (tomllib)",
     "vconf check M \u00f7 vconf check S",
     "vconf agenda M (text, piped) \u00f7 vconf check M",
+    "vconf agenda M --public \u00f7 vconf check M",
     "vconf export M \u00f7 parse M (tomllib)",
     "peak RSS of vconf check M",
 ]

@@ -97,8 +97,12 @@ def secrets_of(timetable: Timetable) -> dict[str, tuple[set[str], list[str]]]:
 
 
 def party_of(path: str) -> str:
-    """`delegations/AA.ics` -> `delegations/AA`; `agendas/AA.md` -> `delegations/AA`."""
+    """`delegations/AA.ics` -> `delegations/AA`; `agendas/AA.md` -> `delegations/AA`;
+    `agendas/people/p.html` -> `people/p`; `programme.md` -> `programme` (nobody's: public).
+    """
     stem = path.rsplit(".", 1)[0]
+    if stem.startswith("agendas/people/"):
+        return stem.removeprefix("agendas/")
     return stem.replace("agendas/", "delegations/")
 
 
@@ -108,6 +112,12 @@ def test_no_restricted_session_reaches_a_file_of_anyone_outside_it(conference: C
     files = build_ics_files(
         timetable, plan_revision(Contents(), timetable, now=NOW)
     ) | agenda_files(timetable)
+    assert "programme.html" in files
+    assert "programme.md" in files
+    people_pages = {
+        f"agendas/people/{pid}.{ext}" for pid in timetable.people for ext in ("md", "html")
+    }
+    assert people_pages <= files.keys()
     for session_id, (allowed, marks) in secrets_of(timetable).items():
         for path, data in files.items():
             text = data.decode("utf-8").replace("\r\n ", "")

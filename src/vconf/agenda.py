@@ -1,12 +1,22 @@
-"""Choose and lay out what one party sees: `Timetable` + party + zones become an `Agenda`."""
+"""Choose and lay out what one party sees: `Timetable` + party + zones become an `Agenda`.
+
+The columns (SPEC §8): the party's own zone first (the delegation's; the person's delegation's;
+else the event zone), then each zone asked for, none twice. The selection: the party's sessions
+(everyone's without a party), only the public ones with `public`, only those touching `dates`
+in the first column's zone. Each row carries the problems of its session, sessions at the same
+time form one `Parallel` group, and a `ClockShift` sits before the first row after a shown zone
+changed its offset.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
+from vconf.model import Session, Visibility
 from vconf.timetable import Slot, Timetable, slots_for
-from vconf.timezones import utc_to_local
+from vconf.timezones import ClockChange, clock_changes, utc_to_local
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +31,48 @@ class LocalSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class Mark:
+    """A problem of a row's session: its kind (`outside-hours`), severity and subject.
+
+    Made from `checks.Problem`s by `render.words.problem_marks` (checks is a sibling layer).
+    `local` is the session's start in the subject delegation's zone, for the kinds about a
+    delegation's clock (`outside-hours: 02:00 for US`); None otherwise.
+    """
+
+    kind: str
+    is_error: bool
+    subject: str
+    local: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClockShift:
+    """A shown zone's clock change that falls between two rows of the agenda.
+
+    `reference` is the zone it is compared with (the first column's, or the second's when the
+    first itself changes), None when the agenda shows only that zone.
+    """
+
+    tz_name: str
+    change: ClockChange
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AgendaRow:
-    """One session with its times in every column zone."""
+    """One session with its times in every column zone, its problems and the shifts before it."""
 
     slot: Slot
     spans: tuple[LocalSpan, ...]
+    marks: tuple[Mark, ...] = ()
+    shifts: tuple[ClockShift, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Parallel:
+    """Rows of one day that run at the same time (same start and end): one visible group."""
+
+    rows: tuple[AgendaRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +81,18 @@ class AgendaDay:
 
     day: date
     rows: tuple[AgendaRow, ...]
+
+    @property
+    def groups(self) -> tuple[Parallel, ...]:
+        """The rows in order, those with the same start and end together."""
+        groups: list[list[AgendaRow]] = []
+        for row in self.rows:
+            last = groups[-1][-1].slot if groups else None
+            if last is not None and _same_time(last, row.slot):
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+        return tuple(Parallel(tuple(group)) for group in groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +104,9 @@ class Agenda:
     days: tuple[AgendaDay, ...]
     delegation: str | None = None
     person: str | None = None
+    public: bool = False
+    dates: tuple[date, ...] = ()
+    host: str | None = None
 
     @property
     def rows(self) -> tuple[AgendaRow, ...]:
@@ -77,21 +139,50 @@ def default_zone(
     return timetable.conference.event.tz_name
 
 
+def column_zones(
+    timetable: Timetable,
+    *,
+    delegation: str | None = None,
+    person: str | None = None,
+    tz_names: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """Return the party's own zone, then each of `tz_names` not shown yet (SPEC §8)."""
+    own = default_zone(timetable, delegation=delegation, person=person)
+    return tuple(dict.fromkeys((own, *tz_names)))
+
+
 def build_agenda(
     timetable: Timetable,
     *,
     delegation: str | None = None,
     person: str | None = None,
     tz_names: tuple[str, ...] = (),
+    public: bool = False,
+    dates: Sequence[date] = (),
+    marks: Mapping[str, tuple[Mark, ...]] | None = None,
+    host: str | None = None,
 ) -> Agenda:
-    """Return the party's agenda (everyone's without a party), grouped by day of the first zone."""
-    zones = tz_names or (default_zone(timetable, delegation=delegation, person=person),)
+    """Return the party's agenda (everyone's without a party), grouped by day of the first zone.
+
+    `marks` (by session id, `render.words.problem_marks`) mark the rows; `host` is the
+    delegation listed first wherever delegations are listed (SPEC §7 precedence).
+    """
+    zones = column_zones(timetable, delegation=delegation, person=person, tz_names=tz_names)
+    marks = marks or {}
+    wanted = frozenset(dates)
     days: list[AgendaDay] = []
     rows: list[AgendaRow] = []
     current: date | None = None
+    previous: AgendaRow | None = None
     for slot in slots_for(timetable, delegation=delegation, person=person):
-        row = _row(slot, zones)
-        day = row.spans[0].start.date()
+        if public and slot.session.visibility is not Visibility.PUBLIC:
+            continue
+        spans = _spans(slot, zones)
+        if wanted and not wanted.intersection(_touched(spans[0])):
+            continue
+        shifts = _shifts(previous, spans) if previous is not None else ()
+        row = previous = AgendaRow(slot, spans, marks.get(slot.id, ()), shifts)
+        day = spans[0].start.date()
         if day != current and rows:
             assert current is not None
             days.append(AgendaDay(current, tuple(rows)))
@@ -101,10 +192,12 @@ def build_agenda(
     if rows:
         assert current is not None
         days.append(AgendaDay(current, tuple(rows)))
-    return Agenda(timetable, zones, tuple(days), delegation, person)
+    return Agenda(
+        timetable, zones, tuple(days), delegation, person, public, tuple(sorted(wanted)), host
+    )
 
 
-def _row(slot: Slot, zones: tuple[str, ...]) -> AgendaRow:
+def _spans(slot: Slot, zones: tuple[str, ...]) -> tuple[LocalSpan, ...]:
     row_day = utc_to_local(slot.start_utc, zones[0]).date()
     spans = []
     for tz_name in zones:
@@ -115,4 +208,69 @@ def _row(slot: Slot, zones: tuple[str, ...]) -> AgendaRow:
                 tz_name, start, end, (start.date() - row_day).days, (end.date() - row_day).days
             )
         )
-    return AgendaRow(slot, tuple(spans))
+    return tuple(spans)
+
+
+def _touched(span: LocalSpan) -> list[date]:
+    """Return the local dates of `[start, end)` (an end at 00:00 does not touch its date)."""
+    first, last = span.start.date(), span.end.date()
+    if span.end.time() == datetime.min.time() and last > first:
+        last -= timedelta(days=1)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _same_time(one: Slot, other: Slot) -> bool:
+    return one.start_utc == other.start_utc and one.end_utc == other.end_utc
+
+
+def _shifts(previous: AgendaRow, spans: tuple[LocalSpan, ...]) -> tuple[ClockShift, ...]:
+    """Return the clock changes of the shown zones after one row's start, up to the next's.
+
+    Only a zone whose offset differs between the two starts is searched: one comparison a
+    zone and row on a large agenda.
+    """
+    zones = [span.tz_name for span in spans]
+    shifts = []
+    for before, after in zip(previous.spans, spans, strict=True):
+        if before.start.utcoffset() == after.start.utcoffset():
+            continue
+        others = [zone for zone in zones if zone != after.tz_name]
+        start, end = previous.slot.start_utc, after.start.astimezone(timezone.utc)
+        for change in clock_changes(after.tz_name, start, end + timedelta(seconds=1)):
+            shifts.append(ClockShift(after.tz_name, change, others[0] if others else None))
+    return tuple(shifts)
+
+
+def delegation_order(
+    codes: Iterable[str], timetable: Timetable, *, host: str | None = None
+) -> list[str]:
+    """Return delegation codes in protocol order: the host first, then by name (SPEC §7)."""
+    names = timetable.delegations
+    return sorted(codes, key=lambda code: (code != host, names[code].name.casefold(), code))
+
+
+@dataclass(frozen=True, slots=True)
+class RolePeople:
+    """The people of a session in one role, in the order written."""
+
+    role: str  # "speakers", "moderators", "attendees", "interpreters"
+    people: tuple[str, ...]
+
+
+def people_by_role(session: Session) -> tuple[RolePeople, ...]:
+    """Return the session's people by role: speakers as written, then moderators, attendees.
+
+    A person appears once, in their first role. (Interpreters join here when the model has them.)
+    """
+    seen: set[str] = set()
+    groups = []
+    for role, people in (
+        ("speakers", session.speakers),
+        ("moderators", session.moderators),
+        ("attendees", session.attendees),
+    ):
+        fresh = tuple(person for person in dict.fromkeys(people) if person not in seen)
+        seen.update(fresh)
+        if fresh:
+            groups.append(RolePeople(role, fresh))
+    return tuple(groups)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from vconf.checks import Problem
+    from vconf.language import Language
     from vconf.revisions import Revision
     from vconf.timetable import Timetable
 
@@ -111,8 +112,9 @@ def cli() -> None:
     calendars.
 
     \b
-    Start with:
-      vconf plan examples/icdd-2021.toml
+    Start with (an example that plans cleanly, exit 0):
+      vconf agenda examples/danang-partners-2023.toml
+      vconf plan examples/danang-partners-2023.toml -o out/danang
 
     Exit codes: 0 done, no error; 1 error-severity problems found; 2 the input could not be
     read or the command was misused. `zones` and `slots` exit 0 once they answered.
@@ -138,10 +140,10 @@ def _load(path: str) -> Timetable:
     return timetable
 
 
-def _console() -> Console:
+def _console(*, width: int | None = None) -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False, emoji=False)
+    return Console(highlight=False, soft_wrap=False, emoji=False, width=width)
 
 
 def _print_all(console: Console, renderables: Iterable[Any]) -> None:
@@ -302,6 +304,31 @@ _RESET_STATE = click.option(
 )
 
 
+if TYPE_CHECKING:
+    _DateType = click.ParamType[date]  # generic in the click the project checks with
+else:
+    _DateType = click.ParamType  # not subscriptable before click 8.2
+
+
+class _Day(_DateType):
+    """A calendar date written as in the TOML file: 2021-11-16."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(
+                f"expected a date like 2021-11-16 (year-month-day), got {value!r}", param, ctx
+            )
+
+
+_DAY = _Day()
+
+
 # ---- commands ----------------------------------------------------------------------------------
 
 
@@ -333,6 +360,7 @@ def plan_command(
     from vconf.checks import find_problems
     from vconf.files import prepare_output_dir
     from vconf.render.text import agenda_as_text, problems_as_text
+    from vconf.render.words import problem_marks
 
     timetable = _load(file)
     prepare_output_dir(_output_dir(timetable, output))  # refuse a wrong DIR before the work
@@ -340,7 +368,8 @@ def plan_command(
     console = _console()
     _print_all(console, problems_as_text(problems, timetable))
     console.print()
-    _print_all(console, agenda_as_text(build_agenda(timetable)))
+    agenda = build_agenda(timetable, marks=problem_marks(timetable, problems))
+    _print_all(console, agenda_as_text(agenda, local_times=True))
     console.print()
     if any(problem.is_error for problem in problems) and not force and not dry_run:
         console.print("Nothing written: fix the errors above, or use --force to write anyway.")
@@ -375,38 +404,80 @@ def check_command(file: str, output_format: str) -> Findings:
     "tz_names",
     multiple=True,
     metavar="ZONE",
-    help="Add a time column in ZONE (repeatable).",
+    help="Add a time column in ZONE after the party's own (repeatable).",
 )
 @click.option("--delegation", metavar="CODE", help="Only this delegation's sessions.")
 @click.option("--person", metavar="ID", help="Only this person's sessions.")
+@click.option("--public", is_flag=True, help="Only the public sessions: the programme to publish.")
+@click.option(
+    "--date", "dates", type=_DAY, multiple=True, metavar="DATE",
+    help="Only the sessions on DATE, in the first column's zone (repeatable).",
+)  # fmt: skip
+@click.option("--lang", metavar="LANG", help="Language of dates and labels (en, fr, id, vi).")
+@click.option(
+    "--width", type=click.IntRange(min=20), metavar="N",
+    help="Text width (default: the terminal's, or COLUMNS).",
+)  # fmt: skip
 @_format_option(_RENDERERS["agenda"])
 def agenda_command(
     file: str,
     tz_names: tuple[str, ...],
     delegation: str | None,
     person: str | None,
+    public: bool,
+    dates: tuple[date, ...],
+    lang: str | None,
+    width: int | None,
     output_format: str,
 ) -> Findings:
     """Print the agenda of FILE, day by day, with a time column per zone.
 
     Without --delegation or --person it is the organiser's view (restricted sessions listed
-    and marked). The default column is the delegation's zone, or the person's delegation's,
-    else the event zone.
+    and marked). The first column is the party's own zone (the delegation's, or the person's
+    delegation's, else the event zone); each --tz adds a column after it. Each session shows
+    its people by role, its delegations (host first), languages and a mark per problem.
 
     \b
     Examples:
-      vconf agenda examples/icdd-2021.toml --tz Asia/Jakarta --tz America/New_York
-      vconf agenda examples/danang-partners-2023.toml --delegation PIT --format md
+      vconf agenda examples/icdd-2021.toml --tz America/New_York --tz Asia/Tokyo
+      vconf agenda examples/danang-partners-2023.toml --delegation PIT --tz Asia/Ho_Chi_Minh
+      vconf agenda examples/icdd-2021.toml --public --date 2021-11-16 --format md
     """
     from vconf.agenda import build_agenda
     from vconf.checks import find_problems
+    from vconf.render.words import problem_marks
 
+    language = _language(lang)
     timetable = _load(file)
     _check_party(timetable, file, delegation, person)
     zones = _check_zones(tz_names)
-    agenda = build_agenda(timetable, delegation=delegation, person=person, tz_names=zones)
-    _show(_renderer("agenda", output_format)(agenda))
-    return Findings(tuple(find_problems(timetable)), note_file=file)
+    problems = find_problems(timetable)
+    agenda = build_agenda(
+        timetable,
+        delegation=delegation,
+        person=person,
+        tz_names=zones,
+        public=public,
+        dates=dates,
+        marks=problem_marks(timetable, problems),
+    )
+    renderer = _renderer("agenda", output_format)
+    if output_format == "json":
+        _show(renderer(agenda))
+    elif output_format == "text":
+        _print_all(_console(width=width), renderer(agenda, language=language))
+    else:
+        _show(renderer(agenda, language=language))
+    return Findings(tuple(problems), note_file=file)
+
+
+def _language(code: str | None) -> Language:
+    """Return the language of `--lang CODE` (English without it); an unknown code is misuse."""
+    from vconf.errors import inside
+    from vconf.language import language_for
+
+    with inside(f"--lang {code}"):
+        return language_for(code or "en")
 
 
 @cli.command("export", short_help="Write the calendars and agenda pages.")
@@ -448,31 +519,6 @@ def export_command(
         as_json=output_format == "json",
     )
     return Findings(tuple(problems), note_file=file)
-
-
-if TYPE_CHECKING:
-    _DateType = click.ParamType[date]  # generic in the click the project checks with
-else:
-    _DateType = click.ParamType  # not subscriptable before click 8.2
-
-
-class _Day(_DateType):
-    """A calendar date written as in the TOML file: 2021-11-16."""
-
-    name = "date"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(
-                f"expected a date like 2021-11-16 (year-month-day), got {value!r}", param, ctx
-            )
-
-
-_DAY = _Day()
 
 
 @cli.command("zones", short_help="Delegations side by side: offsets, hours, clocks.")

@@ -100,6 +100,16 @@ def agenda_html_path(code: str) -> str:
     return f"{AGENDAS}/{code}.html"
 
 
+def person_agenda_path(person_id: str, extension: str) -> str:
+    """Return `agendas/people/<person id>.<extension>` (`md` or `html`): the minister's folder."""
+    return f"{AGENDAS}/people/{person_id}.{extension}"
+
+
+def programme_path(extension: str) -> str:
+    """Return `programme.<extension>` (`md` or `html`): the public programme."""
+    return f"programme.{extension}"
+
+
 def state_path(directory: Path) -> Path:
     """Return `DIR/.vconf/state.sqlite`, the revision store."""
     return directory / MARKER / STORE_NAME

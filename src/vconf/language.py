@@ -131,6 +131,18 @@ LABELS = (
     N_("{day} (continued)"),
     N_("Add to calendar"),
     N_("Join online"),
+    # TRANSLATORS: beside a problem of a session: "outside-hours: 02:00 for US"; {party} is a
+    # delegation code.
+    N_("{time} for {party}"),
+    # TRANSLATORS: a clock change between two sessions; {zone} is a city or delegation,
+    # {now} and {was} UTC offsets such as "UTC+09:30".
+    N_("{zone} is now {now}, was {was}"),
+    # TRANSLATORS: a clock change; {zone} and {other} are cities or delegations.
+    N_("{zone} now keeps the time of {other}"),
+    # TRANSLATORS: a clock change; {now} and {was} are lengths such as "2 h 30".
+    N_("{zone} is now {now} ahead of {other}, was {was}"),
+    # TRANSLATORS: a clock change; {now} and {was} are lengths such as "2 h 30".
+    N_("{zone} is now {now} behind {other}, was {was}"),
 )
 PLURALS = (
     N_plural("{n} session in parallel", "{n} sessions in parallel"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vconf.agenda import Agenda
+from vconf.agenda import Agenda, AgendaRow
 from vconf.checks import Problem
 from vconf.planning import ClockChangeRow, OutsideHours, Proposal, ZoneGrid, ZoneRow
 from vconf.render.words import whole_minutes
@@ -48,17 +48,59 @@ def _problem(problem: Problem) -> dict[str, Any]:
 
 
 def agenda_as_json(agenda: Agenda) -> str:
-    """Return the `vconf agenda --format json` document (SPEC §4), sessions by start then id."""
+    """Return the `vconf agenda --format json` document (SPEC §4), sessions by start then id.
+
+    Keys after `local` (and `public`, `dates` at the top) are the SPEC §8 additions: roles,
+    languages, description, the problems marked on the session, its parallel group's size, and
+    the shown zones' clock changes before it.
+    """
     event = agenda.timetable.conference.event
+    sessions = []
+    for day in agenda.days:
+        for group in day.groups:
+            for row in group.rows:
+                sessions.append(_agenda_session(agenda.timetable, row, len(group.rows)))
     document = {
         "event": event.id,
         "name": event.name,
         "delegation": agenda.delegation,
         "person": agenda.person,
         "timezones": list(agenda.tz_names),
-        "sessions": [_session(agenda.timetable, row.slot) for row in agenda.rows],
+        "sessions": sessions,
+        "public": agenda.public,
+        "dates": [day.isoformat() for day in agenda.dates],
     }
     return json_line(document)
+
+
+def _agenda_session(timetable: Timetable, row: AgendaRow, parallel: int) -> dict[str, Any]:
+    """Return one session: the SPEC §4 keys, then the §8 ones."""
+    session = row.slot.session
+    document = _session(timetable, row.slot)
+    document["speakers"] = list(session.speakers)
+    document["moderators"] = list(session.moderators)
+    document["attendees"] = list(session.attendees)
+    document["languages"] = list(session.languages)
+    document["description"] = session.description
+    document["problems"] = [
+        {
+            "kind": mark.kind,
+            "severity": "error" if mark.is_error else "warning",
+            "subject": mark.subject,
+        }
+        for mark in row.marks
+    ]
+    document["parallel"] = parallel
+    document["clock_changes"] = [
+        {
+            "timezone": shift.tz_name,
+            "utc": utc_text(shift.change.utc),
+            "offset_before": format_offset(shift.change.offset_before),
+            "offset_after": format_offset(shift.change.offset_after),
+        }
+        for shift in row.shifts
+    ]
+    return document
 
 
 def _session(timetable: Timetable, slot: Slot) -> dict[str, Any]:

@@ -5,20 +5,25 @@ from __future__ import annotations
 import re
 
 from vconf.agenda import Agenda, AgendaDay, AgendaRow
+from vconf.language import Language, language_for
 from vconf.render.words import (
-    PEOPLE_HEADING,
-    RESTRICTED,
-    ROOM_HEADING,
-    SESSION_HEADING,
-    day_heading,
+    ARROW,
+    MIDDLE_DOT,
+    column_headings,
+    delegation_names,
     is_web_url,
-    kind_label,
-    no_sessions_line,
-    people_labels,
+    kind_name,
+    languages_text,
+    local_span_text,
+    long_day,
+    no_sessions_text,
+    parallel_text,
+    people_text,
     room_of,
-    span_text,
-    times_notes,
-    zone_headings,
+    session_marks,
+    shift_text,
+    times_notes_text,
+    visibility_mark,
 )
 
 # Characters that start emphasis, code, links, raw HTML, math or strikethrough, or end a table
@@ -32,52 +37,90 @@ _ESCAPES = str.maketrans(
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # in a link destination a backslash escapes and a pipe ends the table cell, even inside `<>`
 _URL_CODES = (("\\", "%5C"), ("|", "%7C"), ("<", "%3C"), (">", "%3E"), (" ", "%20"), ("\n", "%0A"))
+_HEADINGS = ("Session", "Room", "People", "Delegations", "Languages")
 
 
-def agenda_as_markdown(agenda: Agenda, *, memo: dict[str, str] | None = None) -> str:
+def agenda_as_markdown(
+    agenda: Agenda, *, memo: dict[str, str] | None = None, language: Language | None = None
+) -> str:
     """Return the agenda as Markdown: title, a note on times, then a table per day.
 
     `memo` keeps each session's cells by id, for many agendas of one timetable (`agenda_files`).
     """
+    language = language or language_for("en")
     memo = {} if memo is None else memo
     lines = [f"# {escape(agenda.title)}"]
     if not agenda.days:
-        lines += ["", escape(no_sessions_line(agenda))]
-    lines += ["\n" + escape(note) for note in times_notes(agenda)]
+        lines += ["", escape(no_sessions_text(agenda, language))]
+    lines += ["\n" + escape(note) for note in times_notes_text(agenda, language)]
     for day in agenda.days:
-        lines += ["", f"## {day_heading(day.day)}", "", *_day_table(agenda, day, memo)]
+        heading = long_day(language, day.day)
+        lines += ["", f"## {escape(heading)}", "", *_day_table(agenda, day, memo, language)]
     return "\n".join(lines) + "\n"
 
 
-def _day_table(agenda: Agenda, day: AgendaDay, memo: dict[str, str]) -> list[str]:
-    """Return the lines of one day's table: a time column per zone, session, room, people."""
-    headings = [*zone_headings(agenda, day), SESSION_HEADING, ROOM_HEADING, PEOPLE_HEADING]
+def _day_table(
+    agenda: Agenda, day: AgendaDay, memo: dict[str, str], language: Language
+) -> list[str]:
+    """Return the lines of one day's table: a time column per zone, then the session's cells."""
+    labels = [language.label(heading) for heading in _HEADINGS]
+    headings = [*column_headings(agenda, day, language), *labels]
     lines = [_table_row([escape(heading) for heading in headings])]
     lines.append(_table_row(["---"] * len(headings)))
-    for row in day.rows:
-        times = [escape(span_text(span)) for span in row.spans]
-        lines.append(_table_row([*times, _session_cells(agenda, row, memo)]))
+    blank = [""] * len(agenda.tz_names)
+    rest = [""] * (len(_HEADINGS) - 1)
+    for group in day.groups:
+        if len(group.rows) > 1:
+            lines.append(
+                _table_row([*blank, f"**{escape(parallel_text(group, language))}**", *rest])
+            )
+        for row in group.rows:
+            for shift in row.shifts:
+                note = escape(f"{ARROW} {shift_text(shift, agenda, language)}")
+                lines.append(_table_row([*blank, f"*{note}*", *rest]))
+            lines.append(_row_line(agenda, row, memo, language))
     return lines
 
 
-def _session_cells(agenda: Agenda, row: AgendaRow, memo: dict[str, str]) -> str:
-    """Return the session, room and people cells of a row, joined; the same in every agenda."""
+def _row_line(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+    """Return a session's table row; the same in every agenda with the same zones (memo)."""
+    key = f"{row.slot.id}\n{' '.join(agenda.tz_names)}"
+    line = memo.get(key)
+    if line is None:
+        times = [escape(local_span_text(span, language)) for span in row.spans]
+        line = memo[key] = _table_row([*times, _session_cells(agenda, row, memo, language)])
+    return line
+
+
+def _session_cells(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+    """Return the cells after the times, joined; the same in every agenda of one language."""
     cells = memo.get(row.slot.id)
     if cells is None:
-        people = "; ".join(escape(label) for label in people_labels(agenda.timetable, row.slot))
-        cells = memo[row.slot.id] = f"{_session_cell(row)} | {_room_cell(agenda, row)} | {people}"
+        session = row.slot.session
+        cells = memo[row.slot.id] = " | ".join(
+            (
+                _session_cell(agenda, row, language),
+                _room_cell(agenda, row),
+                escape(people_text(agenda.timetable, session, language)),
+                escape(", ".join(delegation_names(agenda, row.slot))),
+                escape(languages_text(session, language)),
+            )
+        )
     return cells
 
 
-def _session_cell(row: AgendaRow) -> str:
-    """Return `**Title** · panel · *restricted*`."""
+def _session_cell(agenda: Agenda, row: AgendaRow, language: Language) -> str:
+    """Return `**Title** · panel · *[restricted]* · ⚠ kind: subject · description`."""
     session = row.slot.session
     parts = [f"**{escape(session.title)}**"]
-    if kind_label(session):
-        parts.append(escape(kind_label(session)))
-    if session.is_restricted:
-        parts.append(f"*{RESTRICTED}*")
-    return " · ".join(parts)
+    if kind_name(session, language):
+        parts.append(escape(kind_name(session, language)))
+    if visibility_mark(session, language):
+        parts.append(f"*{escape(visibility_mark(session, language))}*")  # as before: *restricted*
+    parts += [f"**{escape(text)}**" for _, text in session_marks(row, agenda, language)]
+    if session.description.strip():
+        parts.append(escape(" ".join(session.description.split())))
+    return MIDDLE_DOT.join(parts)
 
 
 def _room_cell(agenda: Agenda, row: AgendaRow) -> str:

@@ -22,8 +22,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from vconf.agenda import Agenda, AgendaDay, AgendaRow
+from vconf.agenda import Agenda, AgendaRow
 from vconf.checks import Problem, Severity
+from vconf.language import Language, language_for
 from vconf.render.changes import (
     change_text,
     changes_heading,
@@ -32,17 +33,26 @@ from vconf.render.changes import (
     listed_changes,
 )
 from vconf.render.words import (
-    RESTRICTED,
-    SESSION_HEADING,
+    ARROW,
+    MIDDLE_DOT,
+    column_headings,
+    column_name,
     counted_noun,
-    day_heading,
-    kind_label,
-    no_sessions_line,
-    people_labels,
+    delegation_codes,
+    first_paragraph,
+    kind_name,
+    languages_text,
+    local_span_text,
+    local_times_text,
+    long_day,
+    no_sessions_text,
+    parallel_text,
+    role_lines,
     room_of,
-    span_text,
-    times_notes,
-    zone_headings,
+    session_marks,
+    shift_text,
+    times_notes_text,
+    visibility_mark,
 )
 from vconf.revisions import ChangeKind, Revision
 from vconf.timetable import Timetable
@@ -60,6 +70,7 @@ _FILE_KINDS = {
     "people": ("person calendar", "person calendars"),
     "invites": ("invitation", "invitations"),
     "agendas": ("agenda page", "agenda pages"),
+    "programme": ("programme page", "programme pages"),
     "other": ("other file", "other files"),
 }
 
@@ -70,6 +81,7 @@ class _Paragraph:
 
     text: str
     style: str = ""
+    link: bool = False  # a URL: never broken across lines
 
 
 # ---- problems ----------------------------------------------------------------------------------
@@ -117,86 +129,213 @@ def _problem_summary(problems: list[Problem], session_count: int) -> RenderableT
 # ---- agenda ------------------------------------------------------------------------------------
 
 
-def agenda_as_text(agenda: Agenda) -> Iterator[RenderableType]:
-    """Yield the title, then one block per day: its date, a time column per zone, the sessions."""
+def agenda_as_text(
+    agenda: Agenda, *, language: Language | None = None, local_times: bool = False
+) -> Iterator[RenderableType]:
+    """Yield the title, then one block per day: its date, a time column per zone, the sessions.
+
+    `local_times` adds, under each session, its delegations' local times grouped by offset
+    (`plan`'s organiser view). Nothing is ever cropped: see `_DayTable`.
+    """
+    language = language or language_for("en")
     yield _words(agenda.title, "bold")
     if not agenda.days:
-        yield _words(no_sessions_line(agenda))
+        yield _words(no_sessions_text(agenda, language))
         return
-    for note in times_notes(agenda):
-        yield _words(note, "dim")
+    for note in times_notes_text(agenda, language):
+        yield _words(note)
+    names = tuple(column_name(agenda, column, language) for column in range(len(agenda.tz_names)))
     for day in agenda.days:
-        rows = [_row(agenda, row) for row in day.rows]
-        yield _DayTable(day_heading(day.day), _columns(agenda, day), rows)
+        entries: list[_Entry] = []
+        for group in day.groups:
+            if len(group.rows) > 1:
+                entries.append(
+                    _Entry((), [_Paragraph(parallel_text(group, language), "bold cyan")])
+                )
+            for row in group.rows:
+                for shift in row.shifts:
+                    shifted = _Paragraph(f"{ARROW} {shift_text(shift, agenda, language)}", "cyan")
+                    entries.append(_Entry((), [shifted], banner=True))
+                times = tuple(local_span_text(span, language) for span in row.spans)
+                entries.append(
+                    _Entry(times, _session_paragraphs(agenda, row, language, local_times))
+                )
+        headings = column_headings(agenda, day, language)
+        yield _DayTable(
+            long_day(language, day.day), headings, names, entries, language.label("Session")
+        )
 
 
-def _columns(agenda: Agenda, day: AgendaDay) -> list[list[str]]:
-    """Return each time column's heading lines; past two zones the abbreviation goes below."""
-    stacked = len(agenda.tz_names) > 2  # leaves the session column room at 80 columns
-    headings = zone_headings(agenda, day)
-    return [
-        heading.replace(" (", "\n(").split("\n") if stacked else [heading] for heading in headings
-    ]
-
-
-def _row(agenda: Agenda, row: AgendaRow) -> tuple[list[str], list[_Paragraph]]:
-    """Return a row's times, one per zone, and its session paragraphs."""
-    return [span_text(span) for span in row.spans], _session_paragraphs(agenda, row)
-
-
-def _session_paragraphs(agenda: Agenda, row: AgendaRow) -> list[_Paragraph]:
-    """Return the title (marked when restricted), then kind · room and URL, then the people."""
-    session = row.slot.session
-    title = f"{session.title} [{RESTRICTED}]" if session.is_restricted else session.title
-    paragraphs = [_Paragraph(title, "bold")]
-    room = room_of(agenda.timetable, session)
-    where = [room.name, room.url or ""] if room is not None else []
-    details = " · ".join(part for part in (kind_label(session), " ".join(where).strip()) if part)
+def _session_paragraphs(
+    agenda: Agenda, row: AgendaRow, language: Language, local_times: bool
+) -> list[_Paragraph]:
+    """Return a session's lines: title, marks, kind · room, link, people, delegations, more."""
+    timetable, session = agenda.timetable, row.slot.session
+    paragraphs = [_Paragraph(session.title, "bold")]
+    if visibility_mark(session, language):
+        paragraphs.append(_Paragraph(f"[{visibility_mark(session, language)}]", "bold magenta"))
+    for is_error, text in session_marks(row, agenda, language):
+        paragraphs.append(_Paragraph(text, "bold red" if is_error else "yellow"))
+    room = room_of(timetable, session)
+    details = MIDDLE_DOT.join(
+        part for part in (kind_name(session, language), room.name if room else "") if part
+    )
     if details:
         paragraphs.append(_Paragraph(details))
-    people = people_labels(agenda.timetable, row.slot)
-    if people:
-        paragraphs.append(_Paragraph("; ".join(people), "dim"))
+    if room is not None and room.url:
+        paragraphs.append(_Paragraph(room.url, link=True))
+    for label, names in role_lines(timetable, session, language):
+        paragraphs.append(_Paragraph(f"{label}: {', '.join(names)}"))
+    codes = delegation_codes(agenda, row.slot)
+    if codes:
+        paragraphs.append(_Paragraph(f"{language.label('Delegations')}: {', '.join(codes)}"))
+    if session.languages:
+        languages = languages_text(session, language)
+        paragraphs.append(_Paragraph(f"{language.label('Languages')}: {languages}"))
+    if session.description.strip():
+        paragraphs.append(_Paragraph(first_paragraph(session.description), "italic"))
+    if local_times and row.slot.delegations:
+        paragraphs.append(_Paragraph(local_times_text(agenda, row.slot, language)))
     return paragraphs
 
 
 @dataclass(frozen=True, slots=True)
+class _Entry:
+    """A row of a day: its times (none for a group's or a clock change's line) and its text.
+
+    A `banner` starts at the left edge and takes the whole width.
+    """
+
+    times: tuple[str, ...]
+    paragraphs: list[_Paragraph]
+    banner: bool = False
+
+
+_SESSION_MIN = 30  # the session column never gets narrower: time columns stack first
+_HEADING_MIN = 16  # a time column may widen to this for its heading
+_SESSION_WIDE = 44  # headings stay on one line when the session column keeps this much
+
+
+@dataclass(frozen=True, slots=True)
 class _DayTable:
-    """One day: a blank line, its date, then a column per zone and the wrapped session column."""
+    """One day: a blank line, its date, the column headings, a rule, then the entries.
+
+    Three layouts, the first that leaves the session column `_SESSION_MIN` cells: a column per
+    zone; every zone's time stacked in one column, each named (`02:00-02:45 New York`); and,
+    narrower still, the times over the session's lines. Text wraps at word boundaries; a link
+    that does not fit its column moves left, on a line of its own, rather than break.
+    """
 
     heading: str
-    columns: list[list[str]]
-    rows: list[tuple[list[str], list[_Paragraph]]]
+    headings: list[str]
+    names: tuple[str, ...]
+    entries: list[_Entry]
+    session_heading: str
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = self._widths()
-        times_width = sum(width + len(_GAP) for width in widths)
-        session_width = max(options.max_width - times_width, _NARROWEST)
-        rows = [(times, _wrapped(console, cell, session_width)) for times, cell in self.rows]
+        width = options.max_width
         bold = console.get_style("bold")
         yield Segment.line()
         yield from _line([(self.heading, bold)])
-        yield from self._head(widths, bold)
-        yield Segment("─" * (times_width + session_width) + "\n")  # the same width every day
-        for times, lines in rows:
-            yield from _line([(_join_cells(times, widths), None), *lines[0]])
-            for line in lines[1:]:
-                yield from _line([(" " * times_width, None), *line])
+        widths = self._widths(_HEADING_MIN)
+        whole = self._widths(max(map(cell_len, self.headings)))  # headings on one line
+        if width - sum(column + len(_GAP) for column in whole) >= _SESSION_WIDE:
+            widths = whole
+        side = sum(column + len(_GAP) for column in widths)
+        if width - side >= _SESSION_MIN:
+            yield from self._columns(console, width, widths, bold)
+            return
+        stacked = max(
+            (cell_len(time) + 1 + cell_len(name) for entry in self.entries if entry.times
+             for time, name in zip(entry.times, self.names, strict=True)),
+            default=0,
+        )  # fmt: skip
+        for heading in self.headings:
+            for text in _wrap(console, heading, width):
+                yield from _line([(text, bold)])
+        yield Segment("\u2500" * width + "\n")
+        indent = stacked + len(_GAP) if width - stacked - len(_GAP) >= _SESSION_MIN else 0
+        for index, entry in enumerate(self.entries):
+            if index and not entry.banner:
+                yield Segment.line()
+            times = [f"{time} {name}" for time, name in zip(entry.times, self.names, strict=False)]
+            if indent == 0:  # narrow: the times over the text
+                for time in times:
+                    yield from _line([(time, None)])
+                yield from self._text(console, entry, width, 2 if times else 0)
+            else:
+                yield from self._text(console, entry, width, indent, times)
 
-    def _widths(self) -> list[int]:
-        """Return each time column's width: its widest heading line or time."""
-        widths = [max(cell_len(line) for line in lines) for lines in self.columns]
-        for times, _ in self.rows:
-            widths = [max(width, cell_len(time)) for width, time in zip(widths, times, strict=True)]
+    def _widths(self, heading_width: int) -> list[int]:
+        """Return each time column's width: its widest time, or its heading's (up to a width)."""
+        widths = []
+        for heading in self.headings:
+            longest_word = max(cell_len(word) for word in heading.split())
+            widths.append(max(longest_word, min(cell_len(heading), heading_width)))
+        for entry in self.entries:
+            for column, time in enumerate(entry.times):
+                widths[column] = max(widths[column], cell_len(time))
         return widths
 
-    def _head(self, widths: list[int], bold: Style) -> Iterator[Segment]:
-        """Yield the heading lines, `Session` on the last one."""
-        height = max(len(lines) for lines in self.columns)
+    def _columns(
+        self, console: Console, width: int, widths: list[int], bold: Style
+    ) -> Iterator[Segment]:
+        """Yield the day with one time column per zone."""
+        cells = [
+            _wrap(console, heading, column)
+            for heading, column in zip(self.headings, widths, strict=True)
+        ]
+        height = max(len(lines) for lines in cells)
+        indent = sum(column + len(_GAP) for column in widths)
         for index in range(height):
-            cells = [lines[index] if index < len(lines) else "" for lines in self.columns]
-            last = SESSION_HEADING if index == height - 1 else ""
-            yield from _line([(_join_cells(cells, widths) + last, bold)])
+            parts = [lines[index] if index < len(lines) else "" for lines in cells]
+            last = self.session_heading if index == height - 1 else ""
+            yield from _line([(_join_cells(parts, widths) + last, bold)])
+        yield Segment("\u2500" * width + "\n")
+        for index, entry in enumerate(self.entries):
+            if index and not entry.banner:
+                yield Segment.line()
+            times = [_join_cells(list(entry.times), widths)] if entry.times else []
+            yield from self._text(console, entry, width, indent, times)
+
+    def _text(
+        self,
+        console: Console,
+        entry: _Entry,
+        width: int,
+        indent: int,
+        times: Sequence[str] = (),
+    ) -> Iterator[Segment]:
+        """Yield an entry's lines: its text at `indent`, the times down the left edge."""
+        if entry.banner:
+            indent = 0
+        lines = _laid_out(console, entry.paragraphs, width, indent)
+        for index in range(max(len(lines), len(times))):
+            left = times[index] if index < len(times) else ""
+            shift, pieces = lines[index] if index < len(lines) else (indent, [])
+            if shift < indent and left:  # a link moved left: give it a line of its own
+                yield from _line([(left, None)])
+                left = ""
+            pad = " " * max(shift - cell_len(left), 0)
+            yield from _line([(left + pad, None), *pieces])
+
+
+def _laid_out(
+    console: Console, paragraphs: Sequence[_Paragraph], width: int, indent: int
+) -> list[tuple[int, list[_Piece]]]:
+    """Return (indent, pieces) per line: text wrapped in `width - indent`, links kept whole."""
+    room = max(width - indent, 1)
+    lines: list[tuple[int, list[_Piece]]] = []
+    for paragraph in paragraphs:
+        style = console.get_style(paragraph.style) if paragraph.style else None
+        if paragraph.link:
+            size = cell_len(paragraph.text)
+            lines.append(
+                (indent if size <= room else max(width - size, 0), [(paragraph.text, style)])
+            )
+            continue
+        lines += [(indent, [(text, style)]) for text in _wrap(console, paragraph.text, room)]
+    return lines
 
 
 def _join_cells(cells: list[str], widths: list[int]) -> str:
@@ -284,6 +423,8 @@ def _file_kind(path: str) -> str:
     """Return the key of `_FILE_KINDS` for a relative path: its first folder, '' or 'other'."""
     folder, _, name = path.replace("\\", "/").rpartition("/")
     if not folder:
+        if name.startswith("programme."):
+            return "programme"
         return "" if name.endswith(".ics") else "other"
     first = folder.split("/", 1)[0]
     return first if first in _FILE_KINDS else "other"
@@ -322,6 +463,8 @@ def _wrapped(console: Console, paragraphs: Sequence[_Paragraph], width: int) -> 
 
 def _wrap(console: Console, text: str, width: int) -> list[str]:
     """Return the lines of `text` at `width` cells; rich wraps text with wide characters."""
+    if len(text) <= width and text.isascii() and "\n" not in text:  # the common, fast case
+        return [text.rstrip()] if text.strip() else [""]
     if text.isascii() or all(cell_len(character) == 1 for character in text):  # textwrap is exact
         return _wrapper(width).wrap(text) or [""]
     return [line.plain.rstrip() for line in Text(text).wrap(console, width)] or [""]
