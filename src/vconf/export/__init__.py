@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from vconf.export.description import Descriptions
 from vconf.export.lines import as_utc, escape_text, line, local_time, mailto, params, uri, utc_time
-from vconf.export.vtimezone import Zones, export_span
+from vconf.export.vtimezone import Zones, export_span, is_repeated
 from vconf.files import (
     calendar_owner,
     delegation_calendar_path,
@@ -182,7 +182,7 @@ def _publish(name: str, tz_name: str, events: list[_Event], zones: Zones) -> byt
         line("X-WR-TIMEZONE", escape_text(tz_name)),
     ]
     tz_names = set().union(*(event.tz_names for event in events)) if events else {tz_name}
-    timezones = [zones[zone_name].vtimezone() for zone_name in sorted(tz_names)]
+    timezones = [zones.vtimezone(zone_name) for zone_name in sorted(tz_names)]
     return _calendar(header, timezones, [event.whole for event in events])
 
 
@@ -192,7 +192,7 @@ def _request(event: _Event, attendees: Iterable[Attendee], zones: Zones) -> byte
     No NAME or X-WR-*: an invitation is a message, not a calendar to subscribe to.
     """
     lines = [b"BEGIN:VEVENT\r\n", event.body, *map(_attendee_line, attendees), b"END:VEVENT\r\n"]
-    timezones = [zones[tz_name].vtimezone() for tz_name in sorted(event.tz_names)]
+    timezones = [zones.vtimezone(tz_name) for tz_name in sorted(event.tz_names)]
     return _calendar([line("METHOD", "REQUEST")], timezones, [b"".join(lines)])
 
 
@@ -286,8 +286,8 @@ def _when(name: str, instant: datetime, tz_name: str, zones: Zones) -> tuple[byt
     """Return a DTSTART/DTEND line in the zone it was written in, and that zone (None for UTC)."""
     if tz_name == UTC_NAME:
         return line(name, utc_time(instant)), None
-    zone = zones[tz_name]
-    wall, period = zone.local(instant)
-    if zone.is_repeated(wall, period):
+    clock = zones[tz_name]
+    wall = clock.local_wall(instant)[0]
+    if is_repeated(clock, wall):
         return line(name, utc_time(instant)), None
     return line(name, local_time(wall), params(("TZID", tz_name))), tz_name

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from vconf.dates import day_heading
-from vconf.export.vtimezone import Zones
+from vconf.export.vtimezone import Zones, local
 from vconf.model import Person
 from vconf.timetable import Slot, Timetable
 from vconf.timezones import format_offset
@@ -22,7 +22,7 @@ class Descriptions:
 
     def __init__(self, timetable: Timetable, zones: Zones):
         self.timetable, self.zones = timetable, zones
-        self._spans: dict[tuple[str, datetime, datetime], tuple[timedelta, str]] = {}
+        self._spans: dict[tuple[str, datetime, datetime], tuple[int, str]] = {}
         self._labels: dict[str, list[str]] = {}  # each zone's label per offset period
 
     def describe(self, slot: Slot) -> str:
@@ -60,7 +60,7 @@ class Descriptions:
         event = timetable.conference.event
         delegations = [timetable.delegations[code] for code in slot.delegations]
         named = len(delegations) <= _NAMED_DELEGATIONS
-        groups: dict[tuple[timedelta, str], list[str]] = {}
+        groups: dict[tuple[int, str], list[str]] = {}
         for delegation in delegations:
             span = self._span(delegation.tz_name, slot.start_utc, slot.end_utc)
             groups.setdefault(span, []).append(
@@ -73,34 +73,32 @@ class Descriptions:
             *(f"{span[1]}: {separator.join(labels)}" for span, labels in sorted(groups.items())),
         ]
 
-    def _span(self, tz_name: str, start_utc: datetime, end_utc: datetime) -> tuple[timedelta, str]:
+    def _span(self, tz_name: str, start_utc: datetime, end_utc: datetime) -> tuple[int, str]:
         """Return the start's offset and `Tue 16 Nov 2021 14:00-14:45 (WIB, UTC+07:00)`."""
         key = (tz_name, start_utc, end_utc)
         if key not in self._spans:  # parallel sessions share their times
             self._spans[key] = self._span_text(tz_name, start_utc, end_utc)
         return self._spans[key]
 
-    def _span_text(
-        self, tz_name: str, start_utc: datetime, end_utc: datetime
-    ) -> tuple[timedelta, str]:
-        zone = self.zones[tz_name]
-        (start, first), (end, last) = zone.local(start_utc), zone.local(end_utc)
+    def _span_text(self, tz_name: str, start_utc: datetime, end_utc: datetime) -> tuple[int, str]:
+        clock = self.zones[tz_name]
+        (start, first), (end, last) = local(clock, start_utc), local(clock, end_utc)
         start_text = f"{day_heading(start)} {start.hour:02d}:{start.minute:02d}"
         end_text = f"{end.hour:02d}:{end.minute:02d}"
         if end.date() != start.date():
             end_text = f"{day_heading(end)} {end_text}"
         labels = self._labels.get(tz_name)
         if labels is None:
-            labels = self._labels[tz_name] = list(map(_label, zone.offsets, zone.names))
-        if zone.offsets[first] == zone.offsets[last]:
-            return zone.offsets[first], f"{start_text}-{end_text} ({labels[first]})"
+            labels = self._labels[tz_name] = list(map(_label, clock.offsets, clock.abbreviations))
+        if clock.offsets[first] == clock.offsets[last]:
+            return clock.offsets[first], f"{start_text}-{end_text} ({labels[first]})"
         both = f"{start_text} ({labels[first]}) to {end_text} ({labels[last]})"
-        return zone.offsets[first], both
+        return clock.offsets[first], both
 
 
-def _label(offset: timedelta, name: str) -> str:
+def _label(offset: int, name: str) -> str:
     """Return `WIB, UTC+07:00`, or `UTC+07:00` for a numeric abbreviation such as `+07`."""
-    utc = f"UTC{format_offset(offset)}"
+    utc = f"UTC{format_offset(timedelta(seconds=offset))}"
     return f"{name}, {utc}" if name and name[0] not in "+-" else utc
 
 

@@ -6,15 +6,14 @@ the description, so what the text says is what a calendar client computes.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from datetime import datetime, timedelta, timezone
 
 from vconf.export.lines import escape_text, line, local_time, utc_offset
 from vconf.timetable import Timetable
-from vconf.timezones import ClockChange, clock_changes, utc_to_local
+from vconf.timezones import ZoneClock, epoch_seconds, instant_at, span_clock
 
 _UTC = timezone.utc
-_EPOCH, _NAIVE_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC), datetime(1970, 1, 1)
+_NAIVE_EPOCH, _SECOND = datetime(1970, 1, 1), timedelta(seconds=1)
 
 
 def export_span(timetable: Timetable, now: datetime) -> tuple[datetime, datetime]:
@@ -34,91 +33,65 @@ def export_span(timetable: Timetable, now: datetime) -> tuple[datetime, datetime
     return datetime(first_year - 1, 1, 1, tzinfo=_UTC), datetime(last_year + 2, 1, 1, tzinfo=_UTC)
 
 
-class Zones(dict[str, "Zone"]):
-    """Each zone's table over the export's span, built when first asked for."""
+class Zones(dict[str, ZoneClock]):
+    """Each zone's clock over the export's span (`timezones.span_clock`), built when first asked
+    for, and its VTIMEZONE, written once."""
 
     def __init__(self, start_utc: datetime, end_utc: datetime):
         super().__init__()
         self.start_utc, self.end_utc = start_utc, end_utc
+        self._vtimezones: dict[str, bytes] = {}
 
-    def __missing__(self, tz_name: str) -> Zone:
-        zone = self[tz_name] = Zone(tz_name, self.start_utc, self.end_utc)
-        return zone
+    def __missing__(self, tz_name: str) -> ZoneClock:
+        clock = self[tz_name] = span_clock(tz_name, self.start_utc, self.end_utc)
+        return clock
+
+    def vtimezone(self, tz_name: str) -> bytes:
+        """Return the zone's VTIMEZONE over the export's span."""
+        text = self._vtimezones.get(tz_name)
+        if text is None:
+            text = self._vtimezones[tz_name] = vtimezone(self[tz_name])
+        return text
 
 
-class Zone:
-    """A zone's offsets over `[start_utc, end_utc)`, read from `timezones.clock_changes`."""
+def local(clock: ZoneClock, instant: datetime) -> tuple[datetime, int]:
+    """Return the naive wall time of an instant, and the index in `clock.offsets` it uses."""
+    return clock.local_wall(instant)[0], clock.period(epoch_seconds(instant))
 
-    def __init__(self, tz_name: str, start_utc: datetime, end_utc: datetime):
-        first = utc_to_local(start_utc, tz_name)
-        self.tz_name, self.first = tz_name, first
-        self.start, self.end = start_utc.timestamp(), end_utc.timestamp()
-        self.changes = tuple(
-            change
-            for change in clock_changes(tz_name, start_utc, end_utc)
-            if change.utc > start_utc  # one at `start_utc` is already in force in `first`
+
+def is_repeated(clock: ZoneClock, wall: datetime) -> bool:
+    """Whether a wall time names two instants (it lies in a fold, where the clock fell back)."""
+    # Counted from the naive epoch, a naive wall time is the wall seconds of `instants_at`.
+    return len(clock.instants_at((wall - _NAIVE_EPOCH) // _SECOND)) > 1
+
+
+def vtimezone(clock: ZoneClock) -> bytes:
+    """Return the VTIMEZONE of a span's clock: the offset in force at the start, then one dated
+    observance (no RRULE) per transition, each DTSTART written in the local time of the offset
+    it replaces (TZOFFSETFROM, RFC 5545 §3.6.5). Correct after 2037: `timezones` applies the
+    zone's rule there.
+    """
+    offset = timedelta(seconds=clock.offsets[0])
+    first_wall = clock.local_wall(instant_at(clock.start))[0]
+    lines = [
+        b"BEGIN:VTIMEZONE\r\n",
+        line("TZID", escape_text(clock.tz_name)),
+        _observance(clock.is_dst_at_start, first_wall, offset, offset, clock.abbreviations[0]),
+    ]
+    for change in clock.changes:
+        summer = change.is_dst_after and change.offset_after > change.offset_before
+        wall = (change.utc + change.offset_before).replace(tzinfo=None)
+        lines.append(
+            _observance(
+                summer, wall, change.offset_before, change.offset_after, change.abbreviation_after
+            )
         )
-        self.bounds = [change.utc.timestamp() for change in self.changes]
-        self.offsets = [first.utcoffset() or timedelta(0), *(c.offset_after for c in self.changes)]
-        self.names = [first.tzname() or "", *(c.abbreviation_after for c in self.changes)]
-        self._vtimezone: bytes | None = None
-
-    def local(self, instant: datetime) -> tuple[datetime, int]:
-        """Return the naive wall time of an instant, and the index of the offset it uses."""
-        moment = instant.timestamp()
-        assert self.start <= moment < self.end, "an instant outside the export's span"
-        period = bisect_right(self.bounds, moment)
-        return _NAIVE_EPOCH + (instant - _EPOCH) + self.offsets[period], period
-
-    def is_repeated(self, wall: datetime, period: int) -> bool:
-        """Whether a wall time of period `period` also names an instant of a neighbouring one."""
-        if period > 0 and _falls_back(self.changes[period - 1]):
-            change = self.changes[period - 1]  # walls up to the old offset happened before
-            if wall < change.utc.replace(tzinfo=None) + change.offset_before:
-                return True
-        if period < len(self.changes) and _falls_back(self.changes[period]):
-            change = self.changes[period]  # walls from the new offset will happen again
-            return wall >= change.utc.replace(tzinfo=None) + change.offset_after
-        return False
-
-    def vtimezone(self) -> bytes:
-        """Return the VTIMEZONE: the offset in force at the start, then one dated observance
-        (no RRULE) per transition, each DTSTART written in the local time of the offset it
-        replaces (TZOFFSETFROM, RFC 5545 §3.6.5). Correct after 2037: `timezones` applies the
-        zone's rule there.
-        """
-        if self._vtimezone is None:
-            first = self.first
-            summer = (first.dst() or timedelta(0)) > timedelta(0)
-            offset = self.offsets[0]
-            lines = [
-                b"BEGIN:VTIMEZONE\r\n",
-                line("TZID", escape_text(self.tz_name)),
-                _observance(summer, first.replace(tzinfo=None), offset, offset, self.names[0]),
-            ]
-            for change in self.changes:
-                summer = change.is_dst_after and change.offset_after > change.offset_before
-                wall = (change.utc + change.offset_before).replace(tzinfo=None)
-                lines.append(
-                    _observance(
-                        summer,
-                        wall,
-                        change.offset_before,
-                        change.offset_after,
-                        change.abbreviation_after,
-                    )
-                )
-            self._vtimezone = b"".join([*lines, b"END:VTIMEZONE\r\n"])
-        return self._vtimezone
+    return b"".join([*lines, b"END:VTIMEZONE\r\n"])
 
 
 def build_vtimezone(tz_name: str, start_utc: datetime, end_utc: datetime) -> bytes:
     """Return the VTIMEZONE vconf writes for a zone over `[start_utc, end_utc)`."""
-    return Zone(tz_name, start_utc, end_utc).vtimezone()
-
-
-def _falls_back(change: ClockChange) -> bool:
-    return change.offset_after < change.offset_before
+    return vtimezone(span_clock(tz_name, start_utc, end_utc))
 
 
 def _observance(
