@@ -145,12 +145,9 @@ def within_days(session: Session, conference: Conference) -> tuple[date, date] |
     if session.within is not None:
         return session.within
     event = conference.event
-    if event.start is None and event.end is None:
-        return None
-    first = event.start or event.end
-    last = event.end or event.start
-    assert first is not None and last is not None
-    return first, last
+    if event.start is None:
+        return None if event.end is None else (event.end, event.end)
+    return event.start, event.end or event.start
 
 
 def slots_for(
