@@ -45,6 +45,7 @@ _RENDERERS: dict[str, dict[str, str]] = {
     },
     "zones": {"text": "planning:zone_grid_as_text", "json": "json:zone_grid_as_json"},
     "slots": {"text": "planning:proposals_as_text", "json": "json:proposals_as_json"},
+    "schedule": {"text": "schedule:schedule_as_text", "json": "schedule:schedule_as_json"},
 }
 
 
@@ -558,3 +559,53 @@ def slots_command(
             top=top,
         )
     _show(_renderer("slots", output_format)(proposals, timetable))
+
+
+@cli.command("schedule", short_help="Place every session without a start; write a copy.")
+@click.argument("file")
+@click.option("-o", "--output", required=True, metavar="OUT.toml", help="The copy to write.")
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=30.0,
+    show_default=True, metavar="S", help="Seconds the solver may search.",
+)  # fmt: skip
+@_format_option(_RENDERERS["schedule"])
+def schedule_command(file: str, output: str, time_limit: float, output_format: str) -> None:
+    """Give every session of FILE without a start the start with the fewest minutes outside
+    hours, and write FILE with those starts added to OUT.toml (FILE is never touched).
+
+    Needs OR-Tools (pip install 'vconf[solve]'). Exit codes: 0 placed; 1 no placement exists
+    (`cannot place <session>: <why>` on stderr, nothing written); 2 input error or misuse.
+
+    \b
+    Examples:
+      vconf schedule examples/itu-ministerial-roundtables-2020.toml -o placed.toml
+      vconf schedule event.toml -o placed.toml --format json --time-limit 60
+    """
+    from pathlib import Path
+
+    from vconf.files import write_file
+    from vconf.scheduling.schedule import schedule
+
+    if _same_file(file, output):
+        raise VconfError(f"-o {output}: OUT must not be FILE; FILE is never touched")
+    timetable = _load(file, note_unscheduled=False)
+    with _about(file):
+        text = Path(file).read_bytes().decode("utf-8-sig")  # read as the loader just did
+    found = schedule(timetable, text, time_limit=time_limit)
+    if found.cannot:
+        click.echo(f"cannot place {found.cannot}", err=True)
+        click.get_current_context().exit(EXIT_PROBLEMS)
+    write_file(Path(output), found.text.encode("utf-8"))
+    _show(_renderer("schedule", output_format)(found, output))
+
+
+def _same_file(file: str, output: str) -> bool:
+    """Whether OUT names FILE: the same path once resolved, or the same file on disk."""
+    from pathlib import Path
+
+    if Path(file).resolve() == Path(output).resolve():
+        return True
+    try:
+        return os.path.samefile(file, output)
+    except OSError:
+        return False  # OUT does not exist yet (or FILE does not: reading it will say so)
