@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import ast
+import itertools
 import json
+import os
+import subprocess
+import sys
 import textwrap
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import tomli as tomllib
 from click.testing import CliRunner
 
 from vconf.checks import ProblemKind, find_problems
 from vconf.cli import cli
 from vconf.errors import VconfError
 from vconf.load import conference_from_text
+from vconf.scheduling.candidates import build_instance
+from vconf.scheduling.instance import instant_utc
 from vconf.timetable import build_timetable
 
 EVENT = """
@@ -130,3 +139,244 @@ def test_agenda_and_export_leave_unscheduled_sessions_out_and_say_so(tmp_path: P
     assert "not scheduled yet" not in checked.stderr
     assert "unscheduled" in checked.stdout
     assert "rt1" in checked.stdout
+
+
+# -- (2-4) the whole path from TOML, against brute force over every quarter hour ----------------
+
+BRUTE_EVENT = """
+[event]
+id = "bf"
+name = "Brute force"
+timezone = "Asia/Ho_Chi_Minh"
+start = 2020-10-21
+end = 2020-10-21
+
+[delegations.BR]
+name = "Brazil"
+timezone = "America/Sao_Paulo"
+hours = "08:00-20:00"
+
+[delegations.KR]
+name = "Korea"
+timezone = "Asia/Seoul"
+hours = "08:00-20:00"
+
+[delegations.VN]
+name = "Viet Nam"
+timezone = "Asia/Ho_Chi_Minh"
+hours = "08:00-20:00"
+
+[people.joao]
+name = "Joao"
+delegation = "BR"
+
+[people.kim]
+name = "Kim"
+delegation = "KR"
+
+[people.lan]
+name = "Lan"
+delegation = "VN"
+
+# the opening is pinned: it never moves, and lan is busy during it
+[[sessions]]
+id = "opening"
+title = "Opening"
+start = 2020-10-21T18:00:00
+duration = "2h"
+speakers = ["lan"]
+"""
+
+BRUTE_SESSIONS = (
+    ("s1", 60, ("joao", "kim")),
+    ("s2", 90, ("joao", "lan")),
+    ("s3", 45, ("kim", "lan")),
+)
+
+
+def _brute_text() -> str:
+    parts = [BRUTE_EVENT]
+    for name, minutes, people in BRUTE_SESSIONS:
+        speakers = ", ".join(f'"{person}"' for person in people)
+        parts.append(
+            f'\n[[sessions]]\nid = "{name}"  # keep this comment\ntitle = "Round {name}"\n'
+            f'duration = "{minutes}m"\nspeakers = [{speakers}]\n'
+        )
+    return "".join(parts)
+
+
+def _outside_minutes(start: datetime, minutes: int, zone: str) -> int:
+    """Count, minute by minute with zoneinfo, the minutes outside 08:00-20:00 or on a weekend."""
+    count = 0
+    for minute in range(minutes):
+        local = (start + timedelta(minutes=minute)).astimezone(ZoneInfo(zone))
+        inside = local.weekday() < 5 and 8 * 60 <= local.hour * 60 + local.minute < 20 * 60
+        count += not inside
+    return count
+
+
+def _brute_force_optimum() -> int:
+    """Return the fewest minutes outside hours over every quarter-hour start of every session."""
+    zones = {"joao": "America/Sao_Paulo", "kim": "Asia/Seoul", "lan": "Asia/Ho_Chi_Minh"}
+    day = datetime(2020, 10, 21, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # no DST there
+    starts = [day + timedelta(minutes=15 * q) for q in range(96)]
+    opening = (day + timedelta(hours=18), day + timedelta(hours=20), {"lan"})
+    options = []
+    for _, minutes, people in BRUTE_SESSIONS:
+        choices = []
+        for start in starts:
+            end = start + timedelta(minutes=minutes)
+            if "lan" in people and start < opening[1] and opening[0] < end:
+                continue
+            cost = sum(_outside_minutes(start, minutes, zones[person]) for person in people)
+            choices.append((start, end, set(people), cost))
+        options.append(choices)
+    best = None
+    for a, b, c in itertools.product(*options):
+        total = a[3] + b[3] + c[3]
+        if best is not None and total >= best:
+            continue
+        pairs = ((a, b), (a, c), (b, c))
+        if all(not (x[2] & y[2]) or x[1] <= y[0] or y[1] <= x[0] for x, y in pairs):
+            best = total
+    assert best is not None
+    return best
+
+
+def _schedule(tmp_path: Path, text: str, *args: str) -> tuple[int, str, str, Path]:
+    source = tmp_path / "in.toml"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.toml"
+    result = CliRunner().invoke(cli, ["schedule", str(source), "-o", str(out), *args])
+    return result.exit_code, result.stdout, result.stderr, out
+
+
+def test_schedule_reaches_the_brute_force_optimum_and_check_agrees(tmp_path: Path) -> None:
+    text = _brute_text()
+    code, stdout, _, out = _schedule(tmp_path, text, "--format", "json")
+    assert code == 0
+    found = json.loads(stdout)
+    assert found["optimal"] is True
+    assert found["minutes_outside_hours"] == _brute_force_optimum()
+    assert [p["session"] for p in found["placements"]] == ["s1", "s2", "s3"]
+    written = out.read_text(encoding="utf-8")
+    assert written.count("# keep this comment") == 3
+    assert "# the opening is pinned" in written
+    parsed, original = tomllib.loads(written), tomllib.loads(text)
+    assert parsed["sessions"][0] == original["sessions"][0]  # the pinned one never moves
+    for before, after in zip(original["sessions"][1:], parsed["sessions"][1:], strict=True):
+        assert {k: v for k, v in after.items() if k != "start"} == before
+        assert after["start"].minute % 15 == 0
+    assert (tmp_path / "in.toml").read_text(encoding="utf-8") == text  # FILE untouched
+    checked = CliRunner().invoke(cli, ["check", str(out), "--format", "json"])
+    assert checked.exit_code == 0
+    problems = json.loads(checked.stdout)["problems"]
+    outside = sum(1 for p in problems if p["kind"] == "outside-hours")
+    assert (outside == 0) == (found["minutes_outside_hours"] == 0)
+
+
+def test_the_text_report_gives_each_placement_in_every_delegation_zone(tmp_path: Path) -> None:
+    code, stdout, _, _ = _schedule(tmp_path, _brute_text())
+    assert code == 0
+    assert "proven optimal" in stdout
+    block = stdout.split("s1  Round s1", 1)[1].split("\n\n", 1)[0]
+    assert "America/Sao_Paulo" in block
+    assert "Asia/Seoul" in block
+
+
+def test_a_session_whose_people_are_always_busy_is_named_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    busy = """
+    [[sessions]]
+    id = "retreat"
+    title = "Retreat"
+    start = 2020-10-20T23:00:00
+    duration = "26h"
+    attendees = ["kim"]
+    """
+    text = _brute_text() + textwrap.dedent(busy)
+    code, _, stderr, out = _schedule(tmp_path, text)
+    assert code == 1
+    assert stderr.startswith("cannot place s1: ")
+    assert "retreat" in stderr
+    assert not out.exists()
+
+
+def test_out_equal_to_file_is_refused_and_file_is_untouched(tmp_path: Path) -> None:
+    source = tmp_path / "in.toml"
+    source.write_text(_brute_text(), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["schedule", str(source), "-o", str(tmp_path / "." / "in.toml")]
+    )
+    assert result.exit_code == 2
+    assert "OUT must not be FILE" in result.stderr
+    assert source.read_text(encoding="utf-8") == _brute_text()
+
+
+def _run_vconf(*args: str, block_ortools: bool = False) -> tuple[int, str, set[str]]:
+    """Run vconf in a fresh interpreter; return its exit code, stderr and the modules it loaded."""
+    program = textwrap.dedent(f"""
+        import sys
+        if {block_ortools}:
+            sys.modules["ortools"] = None  # importing it now raises ImportError
+        from vconf.cli import cli
+        try:
+            cli.main({list(args)!r}, prog_name="vconf")
+        except SystemExit as stop:
+            code = stop.code
+        print(sorted(name for name in sys.modules if name.startswith("ortools")), file=sys.stderr)
+        sys.exit(code)
+        """)
+    src = str(Path(__file__).parent.parent / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env)
+    *lines, loaded = done.stderr.strip().splitlines()
+    return done.returncode, "\n".join(lines), set(ast.literal_eval(loaded))
+
+
+def test_help_and_check_never_import_ortools(tmp_path: Path) -> None:
+    source = tmp_path / "in.toml"
+    source.write_text(_brute_text(), encoding="utf-8")
+    assert _run_vconf("--help")[::2] == (0, set())
+    assert _run_vconf("check", str(source))[::2] == (1, set())  # unscheduled: errors
+    code, _, loaded = _run_vconf("schedule", str(source), "-o", str(tmp_path / "out.toml"))
+    assert code == 0
+    assert "ortools" in loaded  # the test can fail: schedule does import it
+
+
+def test_schedule_without_ortools_says_how_to_install_it(tmp_path: Path) -> None:
+    source = tmp_path / "in.toml"
+    source.write_text(_brute_text(), encoding="utf-8")
+    code, stderr, _ = _run_vconf(
+        "schedule", str(source), "-o", str(tmp_path / "out.toml"), block_ortools=True
+    )
+    assert code == 2
+    assert stderr == "vconf: vconf schedule needs OR-Tools: pip install 'vconf[solve]'"
+    assert not (tmp_path / "out.toml").exists()
+
+
+def test_candidates_skip_the_gap_and_the_fold_and_keep_within_days() -> None:
+    text = _text(
+        """
+        [[sessions]]
+        id = "dst"
+        title = "Across the fall-back"
+        duration = "30m"
+        timezone = "Europe/London"
+        within = [2020-10-25, 2020-10-25]
+        attendees = ["lan"]
+        """
+    )
+    timetable = build_timetable(conference_from_text(text))
+    (session,) = build_instance(timetable).unscheduled
+    starts = [instant_utc(c.start_utc) for c in session.candidates]
+    local = [s.astimezone(ZoneInfo("Europe/London")) for s in starts]
+    event_dates = {s.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date() for s in starts}
+    assert event_dates == {date(2020, 10, 25)}
+    assert all(moment.minute % 15 == 0 for moment in local)
+    walls = [moment.replace(tzinfo=None) for moment in local]
+    assert datetime(2020, 10, 25, 1, 30) not in walls  # 01:00-02:00 happens twice: a fold
+    assert len(walls) == len(set(walls))
+    # the event-zone day is 96 quarter hours of UTC; both runs of London's 01:00-01:45 are left out
+    assert len(starts) == 96 - 8
