@@ -14,7 +14,8 @@ LAYERS = {
     "load": 2, "timetable": 2, "days": 2,
     "invitations": 2.5,  # between timetable and revisions, which asks it whom to invite
     "checks": 3, "agenda": 3, "planning": 3, "revisions": 3,
-    "render": 4, "export": 4, "mail": 4, "scheduling": 4,
+    "scheduling": 3.5,  # below render, which prints its report (render/schedule.py)
+    "render": 4, "export": 4, "mail": 4,
     "cli": 5, "__main__": 6, "__init__": 0,
 }  # fmt: skip
 DOORS = {"pytz": {"timezones"}, "zoneinfo": {"timezones"}, "icalendar": {"export"},

@@ -380,3 +380,28 @@ def test_candidates_skip_the_gap_and_the_fold_and_keep_within_days() -> None:
     assert len(walls) == len(set(walls))
     # the event-zone day is 96 quarter hours of UTC; both runs of London's 01:00-01:45 are left out
     assert len(starts) == 96 - 8
+
+
+def test_an_existing_out_is_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "out.toml"
+    out.write_text("stale", encoding="utf-8")
+    code, _, _, written = _schedule(tmp_path, _brute_text())
+    assert code == 0
+    assert written == out
+    assert tomllib.loads(out.read_text(encoding="utf-8"))["event"]["id"] == "bf"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temporary left
+
+
+def test_schedule_text_names_the_warnings_left(tmp_path: Path) -> None:
+    text = _brute_text().replace('hours = "08:00-20:00"', 'hours = "09:00-10:00"')
+    code, stdout, _, out = _schedule(tmp_path, text)
+    assert code == 0
+    checked = CliRunner().invoke(cli, ["check", str(out), "--format", "json"])
+    warned = {
+        (p["kind"], p["subject"])
+        for p in json.loads(checked.stdout)["problems"]
+        if {"s1", "s2", "s3"} & set(p["sessions"])
+    }
+    assert warned  # no hour meets all three zones' 09:00-10:00
+    for kind, subject in warned:
+        assert f"{kind} · {subject}" in stdout

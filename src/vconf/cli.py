@@ -533,7 +533,8 @@ def slots_command(
     """Propose start times in FILE's days for a new session of length D, best first.
 
     Best means: most delegations inside their hours on a working day, then fewest minutes
-    outside hours, then no clash with a session of the same delegations, then earliest.
+    outside hours, then fewest overlaps with sessions of those delegations, then earliest; one
+    proposal per window, each in every named delegation's local time.
 
     \b
     Examples:
