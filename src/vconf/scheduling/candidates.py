@@ -38,7 +38,7 @@ def build_instance(timetable: Timetable) -> Instance:
     span = _span(timetable.unscheduled, starts)
     scores = _Scores(timetable.delegations, span)
     unscheduled = tuple(
-        _unscheduled(timetable, session, starts[session.id], scores)
+        _unscheduled(timetable, session, starts=starts[session.id], scores=scores)
         for session in timetable.unscheduled
     )
     return Instance(
@@ -79,7 +79,7 @@ def sizes(conference: Conference) -> tuple[tuple[str, int], ...]:
 # ---- sessions -----------------------------------------------------------------------------------
 
 
-def _uses(timetable: Timetable, session: Session, delegations: tuple[str, ...]) -> Uses:
+def _uses(timetable: Timetable, session: Session, *, delegations: tuple[str, ...]) -> Uses:
     people = {*session.speakers, *session.moderators, *session.attendees, *interpreters(session)}
     room = timetable.rooms.get(session.room) if session.room is not None else None
     return Uses(
@@ -97,7 +97,7 @@ def _pinned(timetable: Timetable, slot: Slot) -> Pinned:
         id=slot.id,
         start_utc=start // MINUTE,
         end_utc=-(-end // MINUTE),  # a part minute still holds the resource
-        uses=_uses(timetable, slot.session, slot.delegations),
+        uses=_uses(timetable, slot.session, delegations=slot.delegations),
     )
 
 
@@ -110,16 +110,16 @@ def delegations_of(timetable: Timetable, session: Session) -> tuple[str, ...]:
 
 
 def _unscheduled(
-    timetable: Timetable, session: Session, starts: tuple[int, ...], scores: _Scores
+    timetable: Timetable, session: Session, *, starts: tuple[int, ...], scores: _Scores
 ) -> Unscheduled:
     assert session.duration is not None  # the loader requires it without a start
     length = int(session.duration.total_seconds())
     delegations = delegations_of(timetable, session)
-    costs = scores.minutes_outside(delegations, starts, length)
+    costs = scores.minutes_outside(delegations, starts, length=length)
     return Unscheduled(
         id=session.id,
         length=-(-length // MINUTE),
-        uses=_uses(timetable, session, delegations),
+        uses=_uses(timetable, session, delegations=delegations),
         candidates=tuple(
             Candidate(start_utc=start // MINUTE, cost=cost)
             for start, cost in zip(starts, costs, strict=True)
@@ -178,7 +178,7 @@ class _Scores:
         return self._built[code]
 
     def minutes_outside(
-        self, codes: tuple[str, ...], starts: tuple[int, ...], length: int
+        self, codes: tuple[str, ...], starts: tuple[int, ...], *, length: int
     ) -> list[int]:
         """Return, per start, the minutes outside hours summed over the delegations (SPEC §10)."""
         ends = [start + length for start in starts]

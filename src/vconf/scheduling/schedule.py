@@ -108,7 +108,7 @@ def _placed(timetable: Timetable, session_id: str) -> Placed:
     slot = timetable.by_id[session_id]
     assert slot.session.start is not None  # it was just placed
     times = tuple(
-        _local_time(timetable, code, slot.start_utc, slot.end_utc)
+        _local_time(timetable, code, start_utc=slot.start_utc, end_utc=slot.end_utc)
         for code in delegations_of(timetable, slot.session)
     )
     return Placed(
@@ -123,7 +123,7 @@ def _placed(timetable: Timetable, session_id: str) -> Placed:
 
 
 def _local_time(
-    timetable: Timetable, code: str, start_utc: datetime, end_utc: datetime
+    timetable: Timetable, code: str, *, start_utc: datetime, end_utc: datetime
 ) -> LocalTime:
     delegation = timetable.delegations[code]
     clock = zone_clock(delegation.tz_name)
