@@ -22,6 +22,11 @@ DIR (default: ``<tmp>/vconf-bench``) by size, seed and generator contents.
 computed on the largest size given below XL (here M), the scaling row compares
 the two largest sizes given, and the peak RSS is taken on the largest size.
 
+The schedule rows (issue 16) run ``vconf schedule`` once on the file
+``schedule_bench.py --toml SIZE`` writes for the L-row size: at L, 40
+unscheduled sessions, 20 delegations, 60 people over 3 days, to be proven
+optimal (or within 1 %) in 30 s; the CI smoke run takes M (20 sessions).
+
 Exit status: 0 even when a goal is missed, unless ``--strict`` (then 1); 2 when
 a command fails (a vconf exit status >= 2 or a crash; exit status 1, problems
 found, is normal on these files, which contain clashes).

@@ -4,6 +4,10 @@
 Usage::
 
     python benchmarks/schedule_bench.py [--seed N] [--workers N] [--time-limit S]
+    python benchmarks/schedule_bench.py --toml S|M|L|XL [--seed N] [-o FILE]
+
+The second form writes an event file of that size for `vconf schedule` end to end (what
+`benchmarks/run.py` times): L has 40 unscheduled sessions, 20 delegations, 60 people, 3 days.
 
 The instance: 20 delegations in zones from UTC-5 to UTC+9 (fixed offsets, hours 07:00-22:00 or
 08:00-21:00, one holiday), 3 people each (60), 3 event days; 40 unscheduled sessions (bilaterals,
