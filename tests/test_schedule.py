@@ -11,11 +11,14 @@ import sys
 import textwrap
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import tomli as tomllib
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vconf.checks import ProblemKind, find_problems
 from vconf.cli import cli
@@ -23,6 +26,7 @@ from vconf.errors import VconfError
 from vconf.load import conference_from_text
 from vconf.scheduling.candidates import build_instance
 from vconf.scheduling.instance import instant_utc
+from vconf.scheduling.schedule import schedule
 from vconf.timetable import build_timetable
 
 EVENT = """
@@ -405,3 +409,83 @@ def test_schedule_text_names_the_warnings_left(tmp_path: Path) -> None:
     assert warned  # no hour meets all three zones' 09:00-10:00
     for kind, subject in warned:
         assert f"{kind} · {subject}" in stdout
+
+
+# -- random small instances: the solver's total equals brute force over every quarter hour ----
+
+ZONES = ("America/Sao_Paulo", "Europe/London", "Asia/Kolkata", "Asia/Ho_Chi_Minh", "Asia/Seoul")
+
+
+@st.composite
+def small_events(draw: st.DrawFn) -> tuple[str, dict[str, tuple[str, int, int]], list[Any]]:
+    """Return a one-day event with two delegations, two unscheduled sessions and a pinned one."""
+    zones = draw(st.lists(st.sampled_from(ZONES), min_size=2, max_size=2, unique=True))
+    delegations = {}
+    parts = [BRUTE_EVENT.split("[delegations.BR]")[0]]
+    for code, zone in zip(("A", "B"), zones, strict=True):
+        start = draw(st.integers(6, 10)) * 60
+        end = start + draw(st.integers(4, 12)) * 60
+        delegations[code] = (zone, start, end)
+        hours = f"{start // 60:02d}:00-{end // 60:02d}:00"
+        parts.append(
+            f'[delegations.{code}]\nname = "{code}"\ntimezone = "{zone}"\nhours = "{hours}"\n'
+            f'\n[people.{code.lower()}]\nname = "{code}"\ndelegation = "{code}"\n\n'
+        )
+    pinned_quarter = draw(st.integers(0, 95))
+    parts.append(
+        f'[[sessions]]\nid = "pinned"\ntitle = "Pinned"\n'
+        f"start = 2020-10-21T{pinned_quarter // 4:02d}:{pinned_quarter % 4 * 15:02d}:00\n"
+        f'duration = "90m"\nspeakers = ["a"]\n\n'
+    )
+    sessions = []
+    for name in ("x", "y"):
+        minutes = draw(st.sampled_from((30, 45, 60, 120)))
+        sessions.append((name, minutes))
+        parts.append(
+            f'[[sessions]]\nid = "{name}"\ntitle = "{name}"\nduration = "{minutes}m"\n'
+            f'speakers = ["a", "b"]\n\n'
+        )
+    return "".join(parts), delegations, [pinned_quarter, sessions]
+
+
+def _outside(start: datetime, minutes: int, zone: str, hours: tuple[int, int]) -> int:
+    count = 0
+    for minute in range(minutes):
+        local = (start + timedelta(minutes=minute)).astimezone(ZoneInfo(zone))
+        clock = local.hour * 60 + local.minute
+        count += not (local.weekday() < 5 and hours[0] <= clock < hours[1])
+    return count
+
+
+@settings(max_examples=12, deadline=None)
+@given(small_events())
+def test_random_small_instances_reach_the_brute_force_optimum(
+    event: tuple[str, dict[str, tuple[str, int, int]], list[Any]],
+) -> None:
+    text, delegations, (pinned_quarter, sessions) = event
+    day = datetime(2020, 10, 21, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    pinned = (day + timedelta(minutes=15 * pinned_quarter), timedelta(minutes=90))
+    options = []
+    for _, minutes in sessions:
+        choices = []
+        for quarter in range(96):
+            start = day + timedelta(minutes=15 * quarter)
+            end = start + timedelta(minutes=minutes)
+            if start < pinned[0] + pinned[1] and pinned[0] < end:
+                continue  # both sessions hold person a, who is in the pinned one
+            cost = sum(
+                _outside(start, minutes, zone, (low, high))
+                for zone, low, high in delegations.values()
+            )
+            choices.append((start, end, cost))
+        options.append(choices)
+    best = min(
+        a[2] + b[2]
+        for a, b in itertools.product(*options)
+        if a[1] <= b[0] or b[1] <= a[0]  # the same two people: never at once
+    )
+    timetable = build_timetable(conference_from_text(text))
+    found = schedule(timetable, text, time_limit=20)
+    assert found.is_optimal
+    assert found.cost == best
+    assert sum(p.minutes_outside for p in found.placements) == best
