@@ -489,3 +489,14 @@ def test_random_small_instances_reach_the_brute_force_optimum(
     assert found.is_optimal
     assert found.cost == best
     assert sum(p.minutes_outside for p in found.placements) == best
+
+
+def test_a_session_with_no_days_to_start_on_is_named(tmp_path: Path) -> None:
+    text = _brute_text().replace("start = 2020-10-21\nend = 2020-10-21\n", "")
+    code, _, stderr, out = _schedule(tmp_path, text)
+    assert code == 1
+    assert (
+        stderr
+        == "cannot place s1: it has no days to be placed on: give it `within = [DATE, DATE]`\n"
+    )
+    assert not out.exists()

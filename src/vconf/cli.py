@@ -116,7 +116,8 @@ def cli() -> None:
       vconf plan examples/icdd-2021.toml
 
     Exit codes: 0 done, no error; 1 error-severity problems found; 2 the input could not be
-    read or the command was misused. `zones` and `slots` exit 0 once they answered.
+    read or the command was misused. `zones` and `slots` exit 0 once they answered;
+    `schedule` exits 0 placed, 1 when no placement exists.
     """
 
 
