@@ -22,6 +22,11 @@ DIR (default: ``<tmp>/vconf-bench``) by size, seed and generator contents.
 computed on the largest size given below XL (here M), the scaling row compares
 the two largest sizes given, and the peak RSS is taken on the largest size.
 
+The schedule rows (issue 16) run ``vconf schedule`` once on the file
+``schedule_bench.py --toml SIZE`` writes for the L-row size: at L, 40
+unscheduled sessions, 20 delegations, 60 people over 3 days, to be proven
+optimal (or within 1 %) in 30 s; the CI smoke run takes M (20 sessions).
+
 Exit status: 0 even when a goal is missed, unless ``--strict`` (then 1); 2 when
 a command fails (a vconf exit status >= 2 or a crash; exit status 1, problems
 found, is normal on these files, which contain clashes).
@@ -52,6 +57,8 @@ from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 GENERATOR = HERE / "generate.py"
+SCHEDULE_BENCH = HERE / "schedule_bench.py"
+SCHEDULE_SECONDS, SCHEDULE_GAP = 30, 1.0  # issue 16: proven optimal or <= 1 % gap within 30 s
 RESULTS = HERE / "RESULTS.md"
 SIZE_ORDER = ("S", "M", "L", "XL")
 SMALL_SIZES = ("S", "M")
@@ -146,6 +153,8 @@ class Row:
             return "n/a"
         if self.unit == TIMES:
             return f"{self.value:.2f}{TIMES}"
+        if self.unit in ("s", "%"):
+            return f"{self.value:.1f} {self.unit}"
         return f"{self.value:.0f} {self.unit}"
 
 
@@ -451,6 +460,40 @@ def make_rows(plan: Plan, sessions: dict[str, int]) -> list[Row]:
         Row(f"peak RSS of vconf check {plan.rss}", 400, "MB", numerator=f"check:{plan.rss}"),
     ]
     return rows
+
+
+def schedule_rows(size: str, seed: int, cache_dir: Path, vconf: str) -> list[Row]:
+    """Run `vconf schedule` once on the schedule benchmark's file of `size`; return its rows.
+
+    L is issue 16's instance (40 unscheduled sessions, 20 delegations, 60 people, 3 days); the
+    CI smoke run gives M (20 sessions, 10 delegations). Exit 0 and a JSON report are required.
+    """
+    source = cache_dir / f"schedule-{size}-seed{seed}.toml"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, str(SCHEDULE_BENCH), "--toml", size, "--seed", str(seed)]
+    made = subprocess.run([*command, "-o", str(source)], capture_output=True, check=False)
+    if made.returncode != 0:
+        raise BenchmarkError(f"schedule_bench.py --toml {size}: {made.stderr.decode()}")
+    with tempfile.TemporaryDirectory() as scratch:
+        argv = [vconf, "schedule", str(source), "-o", str(Path(scratch) / "out.toml")]
+        argv += ["--format", "json", "--time-limit", str(SCHEDULE_SECONDS)]
+        started = time.perf_counter()
+        done = subprocess.run(argv, capture_output=True, check=False)
+        elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", "replace").strip()[-2000:]
+        raise BenchmarkError(f"vconf schedule {size}: exit status {done.returncode}\n{tail}")
+    import json  # only here: the other rows never need it
+
+    found = json.loads(done.stdout)
+    cost, bound = found["minutes_outside_hours"], found["bound"]
+    gap = 0.0 if found["optimal"] or not cost else 100 * (cost - bound) / cost
+    label = f"vconf schedule {size} ({len(found['placements'])} sessions)"
+    proof = "proven optimal" if found["optimal"] else f"{cost} min, bound {bound}"
+    return [
+        Row(f"{label}: seconds", SCHEDULE_SECONDS, "s", value=elapsed, note=proof),
+        Row(f"{label}: gap to the proven bound", SCHEDULE_GAP, "%", value=gap),
+    ]
 
 
 def fill_rows(rows: list[Row], results: dict[str, Measurement]) -> None:
@@ -776,6 +819,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rows = make_rows(plan, sessions)
     fill_rows(rows, results)
+    try:
+        rows += schedule_rows(plan.base, args.seed, args.cache_dir, vconf)
+    except BenchmarkError as error:
+        print(f"run.py: command failed: {error}", file=sys.stderr)
+        return 2
     tables = {
         "ratios": ratio_table(rows),
         "absolute": absolute_table(benches, results),

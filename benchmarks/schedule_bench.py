@@ -4,6 +4,10 @@
 Usage::
 
     python benchmarks/schedule_bench.py [--seed N] [--workers N] [--time-limit S]
+    python benchmarks/schedule_bench.py --toml S|M|L|XL [--seed N] [-o FILE]
+
+The second form writes an event file of that size for `vconf schedule` end to end (what
+`benchmarks/run.py` times): L has 40 unscheduled sessions, 20 delegations, 60 people, 3 days.
 
 The instance: 20 delegations in zones from UTC-5 to UTC+9 (fixed offsets, hours 07:00-22:00 or
 08:00-21:00, one holiday), 3 people each (60), 3 event days; 40 unscheduled sessions (bilaterals,
@@ -128,13 +132,87 @@ def measure(*, seed: int = 2021, workers: int = 2, time_limit: float = 30.0) -> 
     }
 
 
+# ---- the same problem as a TOML file, for `vconf schedule` end to end (benchmarks/run.py) -------
+
+ZONES = (
+    "America/New_York", "America/Halifax", "America/Sao_Paulo", "Europe/London", "Africa/Accra",
+    "Europe/Paris", "Africa/Lagos", "Europe/Berlin", "Africa/Cairo", "Africa/Nairobi",
+    "Europe/Moscow", "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka",
+    "Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "Asia/Manila", "Asia/Tokyo",
+)  # fmt: skip
+TOML_SIZES = {"S": (10, 5), "M": (20, 10), "L": (40, 20), "XL": (40, 20)}  # sessions, delegations
+
+
+def schedule_toml(size: str, seed: int = 2021) -> str:
+    """Return an event file of `size` for `vconf schedule`: L is 40 unscheduled sessions, 20
+    delegations (UTC-05:00 to UTC+09:00), 3 people each (60), 3 days, 6 rooms, 12 pinned hours.
+    """
+    count, delegations = TOML_SIZES[size]
+    rng = random.Random(seed)
+    zones = [
+        ZONES[round(n * (len(ZONES) - 1) / max(delegations - 1, 1))] for n in range(delegations)
+    ]
+    codes = [f"D{n:02d}" for n in range(delegations)]
+    lines = [
+        "[event]", 'id = "schedule-bench"', 'name = "Schedule benchmark"',
+        'timezone = "Asia/Ho_Chi_Minh"', "start = 2021-11-16", "end = 2021-11-18", "",
+    ]  # fmt: skip
+    for number, (code, zone) in enumerate(zip(codes, zones, strict=True)):
+        hours = "07:00-22:00" if number % 2 else "08:00-21:00"
+        lines += [f"[delegations.{code}]", f'name = "Delegation {code}"', f'timezone = "{zone}"']
+        lines += [f'hours = "{hours}"', ""]
+    people = {code: [f"{code.lower()}-{n}" for n in range(3)] for code in codes}
+    for code in codes:
+        for person in people[code]:
+            lines += [
+                f"[people.{person}]",
+                f'name = "Person {person}"',
+                f'delegation = "{code}"',
+                "",
+            ]
+    rooms = ("plenary", "hall-b", "bi-1", "bi-2", "side-1", "side-2")
+    for room in rooms:
+        lines += [f"[rooms.{room}]", f'name = "Room {room}"', ""]
+    for number in range(count):
+        kind = KINDS[number % len(KINDS)]
+        low, high = DELEGATIONS_PER_KIND[kind]
+        held = sorted(rng.sample(codes, min(rng.randint(low, high), len(codes))))
+        length = rng.choice((30, 45, 60, 90) if kind == "bilateral" else (60, 90, 120))
+        persons = sorted(p for code in held for p in rng.sample(people[code], rng.randint(1, 2)))
+        lines += _session(f"{kind}-{number:02d}", kind, rng.choice(rooms), persons, length)
+    for number in range(count * 3 // 10):
+        persons = sorted(rng.choice(people[code]) for code in rng.sample(codes, 3))
+        day, quarter = 16 + rng.randrange(DAYS), rng.randrange(DAY // QUARTER)
+        start = f"2021-11-{day}T{quarter // 4:02d}:{quarter % 4 * 15:02d}:00"
+        lines += _session(f"pinned-{number:02d}", "panel", rng.choice(rooms), persons, 60, start)
+    return "\n".join(lines) + "\n"
+
+
+def _session(
+    name: str, kind: str, room: str, persons: list[str], length: int, start: str | None = None
+) -> list[str]:
+    lines = ["[[sessions]]", f'id = "{name}"', f'title = "{name}"', f'kind = "{kind}"']
+    lines += [f"start = {start}"] if start else []
+    listed = ", ".join(f'"{person}"' for person in persons)
+    return [*lines, f'duration = "{length}m"', f'room = "{room}"', f"speakers = [{listed}]", ""]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the figures; exit 1 when the goal is missed."""
+    """Print the figures; exit 1 when the goal is missed (or write a TOML file: --toml SIZE)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--toml", choices=sorted(TOML_SIZES), help="write this size's event file")
+    parser.add_argument("-o", "--output", help="where --toml writes (default stdout)")
     args = parser.parse_args(argv)
+    if args.toml:
+        text = schedule_toml(args.toml, args.seed)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
     figures = measure(seed=args.seed, workers=args.workers, time_limit=args.time_limit)
     print(" ".join(f"{key}={value}" for key, value in figures.items()))
     return 0 if figures["goal_met"] else 1

@@ -23,6 +23,8 @@ RATIO_ROWS = [  # as named when the largest size run is M (the CI smoke run, iss
     "vconf agenda M --public \u00f7 vconf check M",
     "vconf export M \u00f7 parse M (tomllib)",
     "peak RSS of vconf check M",
+    "vconf schedule M (20 sessions): seconds",
+    "vconf schedule M (20 sessions): gap to the proven bound",
 ]
 
 

@@ -14,8 +14,9 @@ LAYERS = {
     "load": 2, "timetable": 2, "days": 2,
     "invitations": 3,  # between timetable and revisions, which asks it whom to invite
     "checks": 4, "agenda": 4, "planning": 4, "revisions": 4,
-    "render": 5, "export": 5, "mail": 5, "scheduling": 5,
-    "cli": 6, "__main__": 7,
+    "scheduling": 5,  # below render, which prints its report (render/schedule.py)
+    "render": 6, "export": 6, "mail": 6,
+    "cli": 7, "__main__": 8,
 }  # fmt: skip
 # Each third-party or standard-library dependency with one door: the modules that may import it.
 DOORS = {"pytz": {"timezones"}, "zoneinfo": {"timezones"},

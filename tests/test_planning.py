@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import zoneinfo
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from vconf.planning import CellState, Proposal, ZoneRow, build_zone_grid, propos
 from vconf.render.json import proposals_as_json, zone_grid_as_json
 from vconf.render.planning import proposals_as_text, zone_grid_as_text
 from vconf.timetable import Timetable, build_timetable
+from vconf.timezones import utc_to_local
 
 UTC = timezone.utc
 
@@ -194,12 +196,16 @@ def test_a_time_inside_jakarta_sydney_and_berlin_hours_ranks_first() -> None:
 def test_a_proposal_says_who_is_outside_and_by_how_much() -> None:
     text = (*ICDD[:3],)
     proposals = propose_slots(timetable_of(*text), duration=timedelta(minutes=90), top=96)
-    at_14 = next(p for p in proposals if p.start_utc == datetime(2021, 11, 16, 7, 0, tzinfo=UTC))
-    assert (at_14.inside, at_14.minutes_outside) == (1, 90)
-    [us] = at_14.outside
-    assert (us.delegation, us.minutes, us.non_working_day) == ("US", 90, False)
-    assert us.start_local.replace(tzinfo=None) == datetime(2021, 11, 16, 2, 0)
-    assert us.end_local.replace(tzinfo=None) == datetime(2021, 11, 16, 3, 30)
+    with_us = [p for p in proposals if any(o.delegation == "US" for o in p.outside)]
+    assert with_us
+    for proposal in with_us:
+        [us] = [o for o in proposal.outside if o.delegation == "US"]
+        start = us.start_local.replace(tzinfo=None)
+        assert start == utc_to_local(proposal.start_utc, "America/New_York").replace(tzinfo=None)
+        assert us.end_local - us.start_local == timedelta(minutes=90)
+        # minute by minute, against the default hours 07:00-22:00 (a weekday in the event)
+        walls = [start + timedelta(minutes=n) for n in range(90)]
+        assert us.minutes == sum(not 7 * 60 <= w.hour * 60 + w.minute < 22 * 60 for w in walls)
 
 
 def test_minutes_outside_count_only_the_part_outside_hours() -> None:
@@ -215,23 +221,64 @@ def test_a_minute_on_a_weekend_counts_as_outside() -> None:
     assert all(p.outside[0].non_working_day for p in proposals)
 
 
-def test_a_session_with_all_the_delegations_makes_a_clash_that_ranks_later() -> None:
+def test_clashes_are_the_sessions_sharing_a_requested_delegation_counted_and_named() -> None:
     codes = ("ID", "AU", "DE")
     busy = session("opening", "2021-11-16T13:00:00", "1h")
     partial = session("bilateral", "2021-11-16T14:00:00", "1h", '"ID", "DE"')
-    timetable = timetable_of(*ICDD, busy, partial)
+    other = session("elsewhere", "2021-11-16T15:00:00", "1h", '"US"')
+    timetable = timetable_of(*ICDD, busy, partial, other)
     proposals = propose_slots(timetable, duration=timedelta(hours=1), delegations=codes, top=96)
-    by_start = {p.start_utc.astimezone(UTC).hour * 60 + p.start_utc.minute: p for p in proposals}
-    assert by_start[6 * 60].clashes == ("opening",)
-    assert by_start[7 * 60].clashes == ()  # back to back with the opening; ID-DE is not a clash
-    assert proposals[0].start_utc == datetime(2021, 11, 16, 7, 0, tzinfo=UTC)
+    spans = {  # UTC: 13:00 and 14:00 WIB
+        "opening": (
+            datetime(2021, 11, 16, 6, 0, tzinfo=UTC),
+            datetime(2021, 11, 16, 7, 0, tzinfo=UTC),
+        ),
+        "bilateral": (
+            datetime(2021, 11, 16, 7, 0, tzinfo=UTC),
+            datetime(2021, 11, 16, 8, 0, tzinfo=UTC),
+        ),
+    }
+    for proposal in proposals:
+        expected = tuple(
+            name
+            for name, (start, end) in spans.items()
+            if proposal.start_utc < end and start < proposal.end_utc
+        )
+        assert proposal.clashes == expected
+    assert any(proposal.clashes for proposal in proposals)
+    assert proposals[0].clashes == ()  # inside, no minute outside, and no clash: first
+    assert proposals[0].start_utc == datetime(2021, 11, 16, 8, 0, tzinfo=UTC)
+
+
+def test_each_proposal_is_its_own_window_and_in_every_delegation_zone() -> None:
+    codes = ("ID", "AU", "DE")
+    proposals = propose_slots(
+        timetable_of(*ICDD), duration=timedelta(minutes=90), delegations=codes, top=20
+    )
+    assert len(proposals) > 3
+    for first, second in itertools.combinations(proposals, 2):
+        same_day = (
+            utc_to_local(first.start_utc, "Asia/Jakarta").date()
+            == utc_to_local(second.start_utc, "Asia/Jakarta").date()
+        )
+        assert not same_day or abs(first.start_utc - second.start_utc) >= timedelta(minutes=90)
+    zones = {"ID": "Asia/Jakarta", "AU": "Australia/Sydney", "DE": "Europe/Berlin"}
+    for proposal in proposals:
+        assert [span.delegation for span in proposal.local] == ["AU", "DE", "ID"]
+        for span in proposal.local:
+            assert span.start_local == utc_to_local(proposal.start_utc, zones[span.delegation])
 
 
 def test_the_days_default_to_the_sessions_span_without_event_dates() -> None:
     text = (event(), delegation("ID", "Asia/Jakarta"), session("a", "2021-11-17T10:00:00", "24h"))
     proposals = propose_slots(timetable_of(*text), duration=timedelta(hours=1), top=1000)
-    assert len(proposals) == 2 * 96 - 3
-    assert min(p.start_utc for p in proposals) == datetime(2021, 11, 16, 17, 0, tzinfo=UTC)
+    first, last = (
+        datetime(2021, 11, 16, 17, 0, tzinfo=UTC),
+        datetime(2021, 11, 18, 17, 0, tzinfo=UTC),
+    )
+    assert all(first <= p.start_utc and p.end_utc <= last for p in proposals)
+    days = {utc_to_local(p.start_utc, "Asia/Jakarta").date() for p in proposals}
+    assert days == {date(2021, 11, 17), date(2021, 11, 18)}
 
 
 ALWAYS_OPEN = 'hours = "00:00-24:00"\nweekend = []'
@@ -355,8 +402,8 @@ def plans(
     return "\n".join(parts), draw(st.integers(5, 300)), requested
 
 
-def ranking(proposal: Proposal) -> tuple[int, int, bool, datetime]:
-    return (-proposal.inside, proposal.minutes_outside, bool(proposal.clashes), proposal.start_utc)
+def ranking(proposal: Proposal) -> tuple[int, int, int, datetime]:
+    return (-proposal.inside, proposal.minutes_outside, len(proposal.clashes), proposal.start_utc)
 
 
 def minutes_outside_by_brute_force(timetable: Timetable, code: str, proposal: Proposal) -> int:
@@ -397,6 +444,12 @@ def test_proposals_are_ranked_by_the_spec_key_and_match_brute_force(
     keys = [ranking(proposal) for proposal in proposals]
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys)
+    event_zone = timetable.conference.event.tz_name
+    listed: dict[date, list[datetime]] = {}
+    for proposal in proposals:  # each its own window: none within D of a better one that day
+        day = utc_to_local(proposal.start_utc, event_zone).date()
+        assert all(abs(proposal.start_utc - other) >= duration for other in listed.get(day, []))
+        listed.setdefault(day, []).append(proposal.start_utc)
     codes = requested or tuple(sorted(timetable.delegations))
     sample = data.draw(st.lists(st.sampled_from(proposals), max_size=4))
     for proposal in [proposals[0], *sample]:

@@ -7,16 +7,17 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from vconf.days import day_of, days_off, is_inside_hours
-from vconf.timetable import Slot, Timetable
+from vconf.timetable import Slot, Timetable, within_days
 from vconf.timezones import (
     TimeIssue,
     epoch_seconds,
     format_offset,
     offset_and_abbreviation,
     utc_to_local,
+    wall_to_utc,
     zone_clock,
 )
 
@@ -32,6 +33,7 @@ class ProblemKind(enum.Enum):
     OUTSIDE_HOURS = "outside-hours"
     NON_WORKING_DAY = "non-working-day"
     OUTSIDE_EVENT = "outside-event"
+    UNSCHEDULED = "unscheduled"
 
 
 class Severity(enum.Enum):
@@ -50,6 +52,7 @@ SEVERITIES = {
     ProblemKind.OUTSIDE_HOURS: Severity.WARNING,
     ProblemKind.NON_WORKING_DAY: Severity.WARNING,
     ProblemKind.OUTSIDE_EVENT: Severity.WARNING,
+    ProblemKind.UNSCHEDULED: Severity.ERROR,
 }
 
 
@@ -302,6 +305,24 @@ def outside_event(timetable: Timetable) -> Iterator[Problem]:
             yield _problem(ProblemKind.OUTSIDE_EVENT, event.id, (slot,), message)
 
 
+def unscheduled(timetable: Timetable) -> Iterator[Problem]:
+    """One `unscheduled` per session without a start (SPEC §10), ordered by its first day."""
+    conference = timetable.conference
+    for session in timetable.unscheduled:
+        days = within_days(session, conference)
+        where = f"within {days[0]} to {days[1]}" if days else "and no days to place it on"
+        first = (
+            wall_to_utc(datetime.combine(days[0], time()), conference.event.tz_name).utc
+            if days
+            else UNKNOWN_START
+        )
+        message = f"{session.id} has no start yet ({where}); run `vconf schedule`"
+        yield Problem(ProblemKind.UNSCHEDULED, "start", (session.id,), message, first)
+
+
+UNKNOWN_START = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 # ---- words -------------------------------------------------------------------------------------
 
 
@@ -333,4 +354,5 @@ RULES: tuple[Callable[[Timetable], Iterable[Problem]], ...] = (
     outside_hours,
     non_working_days,
     outside_event,
+    unscheduled,
 )

@@ -456,3 +456,28 @@ def _fill(descriptor: int, data: bytes, *, sync: bool) -> None:
 def _os_error(what: str, shown: str, error: OSError) -> VconfError:
     reason = error.strerror or str(error)
     return VconfError(f"{what} {shown}: {reason}")
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write one file atomically: a temporary file beside it, flushed, then `os.replace`d.
+
+    A reader sees the old file or the new one, never half of one; on an OSError the temporary
+    file is removed and a VconfError names the path (`vconf schedule -o OUT.toml`).
+    """
+    import tempfile
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise VconfError(f"cannot write {path}: {error.strerror or error}") from error
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        with suppress(OSError):
+            os.remove(temporary)
+        raise VconfError(f"cannot write {path}: {error.strerror or error}") from error

@@ -103,12 +103,14 @@ class Session:
 
     `start` and `end` are naive for local wall times (read in `tz_name`) and aware for TOML offset
     date-times. Exactly one of `end` and `duration` is set. `number` counts sessions from 1 in
-    file order.
+    file order. A session without `start` is unscheduled (SPEC §10): it has a `duration`, and
+    `within` (first and last day in the event zone; None for the event's days) says where
+    `vconf schedule` may place it.
     """
 
     id: str
     title: str
-    start: datetime
+    start: datetime | None
     tz_name: str
     number: int = 0
     end: datetime | None = None
@@ -122,6 +124,7 @@ class Session:
     languages: tuple[str, ...] = ()
     visibility: Visibility = Visibility.PUBLIC
     description: str = ""
+    within: tuple[date, date] | None = None
 
     @property
     def is_restricted(self) -> bool:

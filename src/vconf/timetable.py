@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from vconf.model import Conference, Delegation, Person, Room, Session
 from vconf.timezones import TimeIssue, wall_to_utc
@@ -38,7 +38,11 @@ class Slot:
 
 @dataclass(frozen=True, slots=True)
 class Timetable:
-    """Every slot, sorted by start then id, and the conference's records by id."""
+    """Every slot, sorted by start then id, and the conference's records by id.
+
+    `unscheduled` holds the sessions without a start (SPEC §10), in file order: they are not
+    slots, so no agenda, export or time check sees them.
+    """
 
     conference: Conference
     slots: tuple[Slot, ...]
@@ -48,6 +52,7 @@ class Timetable:
     by_id: dict[str, Slot] = field(default_factory=dict)
     by_delegation: dict[str, tuple[Slot, ...]] = field(default_factory=dict)
     by_person: dict[str, tuple[Slot, ...]] = field(default_factory=dict)
+    unscheduled: tuple[Session, ...] = ()
 
 
 def build_timetable(conference: Conference) -> Timetable:
@@ -55,7 +60,11 @@ def build_timetable(conference: Conference) -> Timetable:
     delegations = {delegation.code: delegation for delegation in conference.delegations}
     people = {person.id: person for person in conference.people}
     every_code = tuple(sorted(delegations))
-    slots = [_pin(session, people, every_code) for session in conference.sessions]
+    slots = [
+        _pin(session, people, every_code)
+        for session in conference.sessions
+        if session.start is not None
+    ]
     slots.sort(key=lambda slot: (slot.start_utc, slot.id))
     rooms = {room.id: room for room in conference.rooms}
     by_id = {slot.id: slot for slot in slots}
@@ -68,6 +77,7 @@ def build_timetable(conference: Conference) -> Timetable:
         by_id,
         _index(slots, delegations, lambda slot: slot.delegations),
         _index(slots, people, lambda slot: slot.people),
+        tuple(session for session in conference.sessions if session.start is None),
     )
 
 
@@ -83,6 +93,7 @@ def _index(
 
 
 def _pin(session: Session, people: dict[str, Person], every_code: tuple[str, ...]) -> Slot:
+    assert session.start is not None  # unscheduled sessions are kept aside
     start_utc, start_tz, start_issue = _place(session.start, session.tz_name)
     if session.end is not None:
         end_utc, end_tz, end_issue = _place(session.end, session.tz_name)
@@ -97,7 +108,7 @@ def _pin(session: Session, people: dict[str, Person], every_code: tuple[str, ...
         end_utc=end_utc,
         start_tz=start_tz,
         end_tz=end_tz,
-        delegations=_session_delegations(session, person_ids, people, every_code),
+        delegations=session_delegations(session, person_ids, people, every_code),
         people=tuple(person_ids),
         start_issue=start_issue,
         end_issue=end_issue,
@@ -112,10 +123,10 @@ def _place(moment: datetime, tz_name: str) -> tuple[datetime, str, TimeIssue | N
     return placed.utc, tz_name, placed.issue
 
 
-def _session_delegations(
+def session_delegations(
     session: Session, person_ids: list[str], people: dict[str, Person], every_code: tuple[str, ...]
 ) -> tuple[str, ...]:
-    """The delegations a session lists ("*" for all) and those of its people, sorted."""
+    """Return the delegations a session lists ("*" for all) and those of its people, sorted."""
     if "*" in session.delegations:
         return every_code
     codes = set(session.delegations)
@@ -124,6 +135,19 @@ def _session_delegations(
         if delegation is not None:
             codes.add(delegation)
     return tuple(sorted(codes))
+
+
+def within_days(session: Session, conference: Conference) -> tuple[date, date] | None:
+    """Return the first and last day (event zone) an unscheduled session may start on.
+
+    Its `within`, else the event's days (SPEC §10); None when neither says (no event days).
+    """
+    if session.within is not None:
+        return session.within
+    event = conference.event
+    if event.start is None:
+        return None if event.end is None else (event.end, event.end)
+    return event.start, event.end or event.start
 
 
 def slots_for(

@@ -42,6 +42,7 @@ PARTIES: dict[str, list[list[str]]] = {
     "icdd-2021": [["--delegation", "VN"], ["--person", "ayu-kartika"]],
     "itu-digital-world-2020": [["--delegation", "US"], ["--delegation", "CH"]],
     "danang-partners-2023": [["--delegation", "PIT"], ["--delegation", "ADL"]],
+    "itu-ministerial-roundtables-2020": [["--delegation", "BR"], ["--delegation", "KR"]],
 }
 
 

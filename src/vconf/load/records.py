@@ -299,6 +299,10 @@ def _read_session(
             report, error, max(("end", "duration"), key=keys.index) if what == "both" else None
         )
         right = False
+    if "start" not in raw and "end" in raw:
+        error = VconfError("expected a 'duration' for a session without a start, got 'end'")
+        table.note(report, error.within("end"), "end")
+        right = False
     zone = values.get("timezone", tz_name)
     if "timezone" in raw and "timezone" not in values:
         right = False  # a wrong zone: its error is noted; times cannot be compared in it
@@ -310,7 +314,7 @@ def _read_session(
         right = False
     if not right:
         return None, values
-    return Session(number=number, tz_name=zone, **_without_zone(values)), values
+    return Session(number=number, tz_name=zone, **{"start": None, **_without_zone(values)}), values
 
 
 def _ends_after_start(values: dict[str, Any], zone: str, table: Table, report: Report) -> bool:

@@ -35,6 +35,7 @@ from vconf.load.values import (
     url_value,
     visibility_value,
     weekend_value,
+    within_value,
     zone_reader,
 )
 from vconf.model import Contact
@@ -84,7 +85,8 @@ SESSION: dict[str, Field] = {
     "id": (id_value, True),
     "title": (line_value, True),
     "kind": (kind_value, False),
-    "start": (datetime_value, True),
+    "start": (datetime_value, False),  # without it, the session is unscheduled (SPEC §10)
+    "within": (within_value, False),
     "duration": (duration_value, False),
     "end": (datetime_value, False),
     "room": (id_value, False),

@@ -315,6 +315,18 @@ def read_duration(text: str) -> timedelta:
 
 
 dates_value = list_of(date_value)
+
+
+def within_value(value: Any) -> tuple[date, date]:
+    """Return a session's `within = [FIRST, LAST]` days (SPEC §10), first on or before last."""
+    days = dates_value(value)
+    if len(days) != 2:
+        raise VconfError(f"expected two dates [FIRST, LAST], got {len(days)}")
+    if days[1] < days[0]:
+        raise VconfError(f"expected a last day on or after {days[0]}, got {days[1]}")
+    return days[0], days[1]
+
+
 ids_value = list_of(id_value)
 codes_value = list_of(_code_or_star)
 kind_value = enum_value(Kind)

@@ -10,11 +10,12 @@ Times are epoch seconds (`int`) inside this module and aware datetimes in what i
 """
 
 from vconf.planning.grid import CellState, ClockChangeRow, ZoneGrid, ZoneRow, build_zone_grid
-from vconf.planning.proposals import OutsideHours, Proposal, propose_slots
+from vconf.planning.proposals import LocalSpan, OutsideHours, Proposal, propose_slots
 
 __all__ = [
     "CellState",
     "ClockChangeRow",
+    "LocalSpan",
     "OutsideHours",
     "Proposal",
     "ZoneGrid",

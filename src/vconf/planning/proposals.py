@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from vconf.days import Availability
+from vconf.days import DAY, Availability
 from vconf.errors import VconfError
 from vconf.model import Delegation
 from vconf.planning.clock import (
@@ -22,7 +21,7 @@ from vconf.planning.clock import (
     _event_days,
 )
 from vconf.timetable import Timetable
-from vconf.timezones import EPOCH, epoch_seconds, instant_at, utc_to_local
+from vconf.timezones import EPOCH, epoch_seconds, instant_at, utc_to_local, zone_clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +40,23 @@ class OutsideHours:
 
 
 @dataclass(frozen=True, slots=True)
+class LocalSpan:
+    """A proposal in one requested delegation's zone (SPEC §3: its time in each one's zone)."""
+
+    delegation: str
+    start_local: datetime
+    end_local: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Proposal:
     """A start time for a new session, scored as SPEC §3 ranks them.
 
     `delegations` are the requested codes (sorted); `inside` counts those wholly inside their hours
     on a working day; `minutes_outside` sums `OutsideHours.minutes` over all of them; `clashes` are
-    the overlapping sessions whose delegations include every requested one (start, then id);
-    `outside` lists the delegations not inside, by code.
+    the overlapping sessions that share at least one requested delegation (start, then id);
+    `outside` lists the delegations not inside, by code; `local` gives the proposal in each
+    requested delegation's zone, by code.
     """
 
     start_utc: datetime
@@ -57,6 +66,7 @@ class Proposal:
     minutes_outside: int
     clashes: tuple[str, ...]
     outside: tuple[OutsideHours, ...]
+    local: tuple[LocalSpan, ...] = ()
 
 
 # ---- proposals ---------------------------------------------------------------------------------
@@ -99,10 +109,12 @@ def propose_slots(
     2. fewest minutes outside, summed over the delegations: the minutes of the session whose
        local time is outside the delegation's hours, or on its weekend day or holiday (a part
        minute counts as one);
-    3. no clash: no overlap (half-open) with an existing session whose delegations include every
-       requested one (our reading of SPEC's "a session that has the same delegations": all of
-       them are busy then; a session of only some of them is not a clash);
+    3. fewest clashes: overlaps (half-open) with existing sessions that share at least one
+       requested delegation;
     4. earliest.
+
+    One proposal per window: a start within `duration` of a better one already listed on the
+    same event-zone day is not listed.
     """
     codes = _requested(timetable, delegations)
     if duration <= timedelta(0):
@@ -120,11 +132,32 @@ def propose_slots(
     available = _availabilities(timetable, codes, low, high)
     inside, minutes = _scores(starts, length, [available[code] for code in codes])
     sessions = _session_index(timetable, codes)
-    clashes = [bool(sessions.overlapping(moment, moment + length)) for moment in starts]
-    best = heapq.nsmallest(
-        top, range(len(starts)), key=lambda i: (-inside[i], minutes[i], clashes[i], starts[i])
+    clashes = [len(sessions.overlapping(moment, moment + length)) for moment in starts]
+    ranked = sorted(
+        range(len(starts)), key=lambda i: (-inside[i], minutes[i], clashes[i], starts[i])
     )
-    return tuple(_proposal(timetable, codes, available, sessions, starts[i], length) for i in best)
+    best = _one_per_window([starts[i] for i in ranked], length, timetable, top=top)
+    return tuple(_proposal(timetable, codes, available, sessions, start, length) for start in best)
+
+
+def _one_per_window(
+    ranked: Sequence[int], length: int, timetable: Timetable, *, top: int
+) -> list[int]:
+    """Return the first `top` starts, best first, none within `length` of a better one that
+    day (event zone): each proposal is its own window (SPEC §3).
+    """
+    clock = zone_clock(timetable.conference.event.tz_name)
+    kept: dict[int, list[int]] = {}  # event-zone day number -> starts listed that day
+    listed: list[int] = []
+    for start in ranked:
+        day = clock.local_seconds(start) // DAY
+        if any(abs(start - other) < length for other in kept.get(day, ())):
+            continue
+        kept.setdefault(day, []).append(start)
+        listed.append(start)
+        if len(listed) == top:
+            break
+    return listed
 
 
 def _requested(timetable: Timetable, delegations: tuple[str, ...]) -> tuple[str, ...]:
@@ -185,9 +218,9 @@ def _scores(
 
 
 def _session_index(timetable: Timetable, codes: tuple[str, ...]) -> _SessionIndex:
-    """Return the sessions whose delegations include every requested code, by start."""
+    """Return the sessions that share at least one requested delegation, by start."""
     wanted = set(codes)
-    slots = [slot for slot in timetable.slots if wanted.issubset(slot.delegations)]
+    slots = [slot for slot in timetable.slots if not wanted.isdisjoint(slot.delegations)]
     # starts rounded down and ends up: candidates are whole seconds, so overlaps stay exact
     starts = tuple(epoch_seconds(slot.start_utc) for slot in slots)
     ends = tuple(_seconds_rounded_up(slot.end_utc) for slot in slots)
@@ -224,6 +257,14 @@ def _proposal(
         minutes_outside=minutes,
         clashes=sessions.overlapping(start, end),
         outside=outside,
+        local=tuple(
+            LocalSpan(
+                code,
+                utc_to_local(instant_at(start), timetable.delegations[code].tz_name),
+                utc_to_local(instant_at(end), timetable.delegations[code].tz_name),
+            )
+            for code in codes
+        ),
     )
 
 

@@ -201,7 +201,8 @@ def _clock_change(row: ClockChangeRow) -> dict[str, Any]:
 def proposals_as_json(proposals: tuple[Proposal, ...], timetable: Timetable) -> str:
     """Return the `vconf slots --format json` document, proposals best first.
 
-    `clashes` are session ids by start, then id; `outside` is by delegation code.
+    `clashes` are session ids by start, then id (those sharing a requested delegation);
+    `outside` and `local` are by delegation code.
     """
     first = proposals[0] if proposals else None
     document = {
@@ -225,6 +226,14 @@ def _proposal(proposal: Proposal, timetable: Timetable) -> dict[str, Any]:
         "outside_minutes": proposal.minutes_outside,
         "clashes": list(proposal.clashes),
         "outside": [_outside_hours(outside) for outside in proposal.outside],
+        "local": [
+            {
+                "delegation": span.delegation,
+                "local_start": span.start_local.isoformat(),
+                "local_end": span.end_local.isoformat(),
+            }
+            for span in proposal.local
+        ],
     }
 
 

@@ -15,7 +15,15 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.text import Text
 
 from vconf.model import WEEKDAYS
-from vconf.planning import CellState, ClockChangeRow, OutsideHours, Proposal, ZoneGrid, ZoneRow
+from vconf.planning import (
+    CellState,
+    ClockChangeRow,
+    LocalSpan,
+    OutsideHours,
+    Proposal,
+    ZoneGrid,
+    ZoneRow,
+)
 from vconf.render.words import (
     ARROW,
     EN_DASH,
@@ -187,8 +195,15 @@ def _proposal_text(proposal: Proposal, timetable: Timetable, rank: str) -> Itera
     times = f"{day_heading(start.date())} {_span_text(start, end, start.date())} {start.tzname()}"
     yield Text(f"{rank}{times}  ({utc} UTC)", style="bold")
     yield _Indented(Text(_score_text(proposal)), indent)
+    if proposal.local:
+        local = "; ".join(_local_text(span) for span in proposal.local)
+        yield _Indented(Text(f"local: {local}"), indent)
     if proposal.clashes:
-        clashes = Text(f"clashes with {', '.join(proposal.clashes)}", style="yellow")
+        count = len(proposal.clashes)
+        what = "1 session" if count == 1 else f"{count} sessions"
+        clashes = Text(
+            f"overlaps {what} of these delegations: {', '.join(proposal.clashes)}", style="yellow"
+        )
         yield _Indented(clashes, indent)
     if proposal.outside:
         details = "; ".join(_outside_text(outside) for outside in proposal.outside)
@@ -199,6 +214,14 @@ def _score_text(proposal: Proposal) -> str:
     """Return `inside 2/3 · 60 min outside`."""
     total = len(proposal.delegations)
     return f"inside {proposal.inside}/{total} \u00b7 {proposal.minutes_outside} min outside"
+
+
+def _local_text(span: LocalSpan) -> str:
+    """Return `US Tue 02:00-03:00 EST` (an en dash): the proposal in one delegation's zone."""
+    start, end = span.start_local, span.end_local
+    weekday = WEEKDAYS[start.weekday()]
+    when = f"{weekday} {_span_text(start, end, start.date())} {start.tzname() or ''}".strip()
+    return f"{span.delegation} {when}"
 
 
 def _outside_text(outside: OutsideHours) -> str:
