@@ -225,7 +225,7 @@ def _move_tombstones(
                 start_utc=parse_utc(content["start"]),
                 end_utc=parse_utc(content["end"]),
                 title=content["title"],
-                restricted=content["visibility"] == Visibility.RESTRICTED.value,
+                restricted=content["visibility"] != Visibility.PUBLIC.value,
                 attendees=previous.attendees if is_invite_path(path) else (),
             )
 
