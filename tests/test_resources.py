@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import icalendar
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vconf.checks import ProblemKind, Severity, at_once, find_problems, team_size
+from vconf.cli import cli
 from vconf.errors import VconfError
 from vconf.invitations import NON_PARTICIPANT, session_attendees
 from vconf.model import (
@@ -362,3 +366,78 @@ def test_at_once_yields_one_group_per_crowded_start_instant(
     assert len(groups) == len(crowded)
     for instant, group in zip(crowded, groups, strict=True):
         assert {s.id for s in group} == {s.id for s in slots if s.start_utc <= instant < s.end_utc}
+
+
+# ---- a closed session's busy block across revisions ----------------------------------------
+
+CLOSED = """
+[event]
+id = "icdd"
+name = "ICDD"
+timezone = "Asia/Jakarta"
+uid_domain = "icdd.example"
+
+[delegations.ID]
+name = "Indonesia"
+timezone = "Asia/Jakarta"
+
+[delegations.VN]
+name = "Viet Nam"
+timezone = "Asia/Ho_Chi_Minh"
+
+[[sessions]]
+id = "opening"
+title = "Opening"
+start = 2021-11-16T14:00:00
+duration = "45m"
+delegations = ["*"]
+
+[[sessions]]
+id = "bilateral"
+title = "Bilateral ID-VN on the maritime border"
+start = 2021-11-16T16:00:00
+duration = "30m"
+delegations = ["ID", "VN"]
+visibility = "closed"
+"""
+
+
+def _export(runner: CliRunner, source: Path, out: Path, hour: int) -> dict[str, bytes]:
+    epoch = 1_700_000_000 + 3600 * hour
+    result = runner.invoke(
+        cli, ["export", str(source), "-o", str(out)], env={"SOURCE_DATE_EPOCH": str(epoch)}
+    )
+    assert result.exit_code == 0, result.output
+    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*.ics"))}
+
+
+def _block(files: dict[str, bytes]) -> icalendar.cal.Component:
+    calendar = icalendar.Calendar.from_ical(files["icdd.ics"])
+    (block,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("bilateral.")]
+    return block
+
+
+def test_a_closed_sessions_block_is_revised_like_any_event(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source, out = tmp_path / "icdd.toml", tmp_path / "out"
+    source.write_text(CLOSED, encoding="utf-8")
+    first = _export(runner, source, out, 0)
+    block = _block(first)
+    assert str(block["UID"]) == "bilateral.closed.icdd@icdd.example"
+    assert (str(block["SUMMARY"]), int(block["SEQUENCE"])) == ("Closed meeting", 0)
+    assert b"maritime" not in first["icdd.ics"]
+    full = icalendar.Calendar.from_ical(first["delegations/VN.ics"]).walk("VEVENT")
+    assert "Bilateral ID-VN on the maritime border" in {str(e["SUMMARY"]) for e in full}
+    assert _export(runner, source, out, 1) == first  # nothing changed: byte-identical
+    source.write_text(CLOSED.replace("16:00:00", "16:30:00"), encoding="utf-8")
+    moved = _block(_export(runner, source, out, 2))
+    assert int(moved["SEQUENCE"]) == 1
+    assert moved.decoded("DTSTART") == datetime(
+        2021, 11, 16, 16, 30, tzinfo=moved.decoded("DTSTART").tzinfo
+    )
+    source.write_text(CLOSED.split('[[sessions]]\nid = "bilateral"')[0], encoding="utf-8")
+    cancelled = _block(_export(runner, source, out, 3))
+    assert str(cancelled["UID"]) == "bilateral.closed.icdd@icdd.example"
+    assert (str(cancelled["STATUS"]), int(cancelled["SEQUENCE"])) == ("CANCELLED", 2)
+    assert str(cancelled["SUMMARY"]) == "Closed meeting"

@@ -115,6 +115,18 @@ def session_uid(session_id: str, event: Event) -> str:
     return f"{session_id}.{event.id}@{event.uid_domain}"
 
 
+CLOSED_SUMMARY = "Closed meeting"  # the busy block's only words (SPEC §7)
+
+
+def closed_block_uid(session_id: str, event: Event) -> str:
+    """Return the UID of a closed session's busy block, `<session id>.closed.<event id>@<domain>`.
+
+    Not the session's own UID: a party who imports both its calendar and the public one sees
+    the full event and the block as two entries, never one replacing the other.
+    """
+    return f"{session_id}.closed.{event.id}@{event.uid_domain}"
+
+
 def prepare_output_dir(path: str) -> Path:
     """Return DIR as a Path if vconf may write there; raise a VconfError saying why not.
 
