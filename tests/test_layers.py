@@ -13,6 +13,7 @@ LAYERS = {
     "timezones": 1, "files": 1, "language": 1, "dates": 1,
     "load": 2, "timetable": 2, "days": 2,
     "invitations": 2.5,  # between timetable and revisions, which asks it whom to invite
+    "interpretation": 2.5,  # the channels of the timetable, which checks and export show
     "checks": 3, "agenda": 3, "planning": 3, "revisions": 3,
     "render": 4, "export": 4, "mail": 4, "scheduling": 4,
     "cli": 5, "__main__": 6, "__init__": 0,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -441,3 +443,56 @@ def test_a_closed_sessions_block_is_revised_like_any_event(
     assert str(cancelled["UID"]) == "bilateral.closed.icdd@icdd.example"
     assert (str(cancelled["STATUS"]), int(cancelled["SEQUENCE"])) == ("CANCELLED", 2)
     assert str(cancelled["SUMMARY"]) == "Closed meeting"
+
+
+# ---- the interpretation plan: DIR/interpretation.csv and the JSON agenda --------------------
+
+
+def test_the_interpretation_plan_has_one_row_per_session_and_language_pair(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    text = RESOURCES.replace(
+        "[people.son]",
+        '[event]\nid = "icdd"\nname = "ICDD"\ntimezone = "Asia/Jakarta"\n\n[people.son]',
+    )
+    text += session(
+        "panel-3",
+        "2021-11-16T15:00:00",
+        extra='languages = ["en", "id", "vi"]\ninterpreters = ["dewi", "sari"]',
+    )
+    text += session("opening", "2021-11-16T14:00:00", "30m", 'languages = ["en"]')
+    source, out = tmp_path / "icdd.toml", tmp_path / "out"
+    source.write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["export", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with (out / "interpretation.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [
+        (r["session"], r["floor"], r["target"], r["interpreters"], r["emails"]) for r in rows
+    ] == [
+        ("panel-3", "en", "id", "Dewi Lestari; Sari Wulandari", "dewi@interpreters.example"),
+        ("panel-3", "en", "vi", "Sari Wulandari", ""),
+    ]
+    assert (rows[0]["start_utc"], rows[0]["start_local"], rows[0]["timezone"]) == (
+        "2021-11-16T08:00:00Z",
+        "2021-11-16T15:00:00+07:00",
+        "Asia/Jakarta",
+    )
+    result = runner.invoke(cli, ["agenda", str(source), "--format", "json"])
+    sessions = {s["id"]: s for s in json.loads(result.output)["sessions"]}
+    assert sessions["panel-3"]["interpretation"] == [
+        {"floor": "en", "target": "id", "interpreters": ["dewi", "sari"]},
+        {"floor": "en", "target": "vi", "interpreters": ["sari"]},
+    ]
+    assert sessions["opening"]["interpretation"] == []
+
+
+def test_a_file_without_interpreters_writes_no_interpretation_plan(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source, out = tmp_path / "icdd.toml", tmp_path / "out"
+    source.write_text(CLOSED, encoding="utf-8")
+    assert runner.invoke(cli, ["export", str(source), "-o", str(out)]).exit_code == 0
+    assert not (out / "interpretation.csv").exists()
+    result = runner.invoke(cli, ["agenda", str(source), "--format", "json"])
+    assert all("interpretation" not in s for s in json.loads(result.output)["sessions"])

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from vconf.days import day_of, days_off, is_inside_hours
+from vconf.interpretation import channels
 from vconf.model import Kind
 from vconf.timetable import Slot, Timetable
 from vconf.timezones import (
@@ -324,31 +325,11 @@ def team_size(length: timedelta) -> int:
     return next((size for longest, size in _TEAM_SIZES if length <= longest), 4)
 
 
-def _interpretation(timetable: Timetable) -> Iterator[tuple[Slot, str, str, tuple[str, ...]]]:
-    """Yield (slot, floor, language, interpreter ids) for each interpreted language of a session.
-
-    Nothing when the file declares no interpreter: interpretation is then not planned here.
-    """
-    if not any(person.interprets for person in timetable.people.values()):
-        return
-    for slot in timetable.slots:
-        languages = tuple(dict.fromkeys(slot.session.languages))  # each once, floor first
-        if len(languages) < 2:
-            continue
-        floor = languages[0]
-        for language in languages[1:]:
-            able = tuple(
-                person_id
-                for person_id in slot.session.interpreters
-                if {floor, language} <= set(timetable.people[person_id].interprets)
-            )
-            yield slot, floor, language, able
-
-
 def interpretation_gaps(timetable: Timetable) -> Iterator[Problem]:
     """One `interpretation-gap` per (session, language) that no interpreter of it covers."""
-    for slot, floor, language, able in _interpretation(timetable):
-        if not able:
+    for channel in channels(timetable):
+        slot, floor, language = channel.slot, channel.floor, channel.target
+        if not channel.interpreters:
             message = (
                 f"{floor}{_DASH}{language} on {slot.id} ({_event_zone_span(timetable, slot)}) "
                 f"has no interpreter; add one whose interprets holds {floor} and {language}"
@@ -358,7 +339,13 @@ def interpretation_gaps(timetable: Timetable) -> Iterator[Problem]:
 
 def interpreter_teams(timetable: Timetable) -> Iterator[Problem]:
     """One `interpreter-team` per (session, language) with fewer interpreters than AIIC's team."""
-    for slot, floor, language, able in _interpretation(timetable):
+    for channel in channels(timetable):
+        slot, floor, language, able = (
+            channel.slot,
+            channel.floor,
+            channel.target,
+            channel.interpreters,
+        )
         length = slot.end_utc - slot.start_utc
         needed = team_size(length)
         if able and len(able) < needed:

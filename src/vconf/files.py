@@ -65,6 +65,11 @@ def public_calendar_path(event_id: str) -> str:
     return f"{event_id}.ics"
 
 
+def interpretation_csv_path() -> str:
+    """Return `interpretation.csv`, the interpretation plan (SPEC §7)."""
+    return "interpretation.csv"
+
+
 def delegation_calendar_path(code: str) -> str:
     """Return `delegations/<CODE>.ics`."""
     return f"{DELEGATIONS}/{code}.ics"

@@ -11,6 +11,7 @@ from typing import Any
 
 from vconf.agenda import Agenda
 from vconf.checks import Problem
+from vconf.interpretation import plans_interpretation, session_channels
 from vconf.planning import ClockChangeRow, OutsideHours, Proposal, ZoneGrid, ZoneRow
 from vconf.render.words import whole_minutes
 from vconf.timetable import Slot, Timetable
@@ -75,6 +76,24 @@ def _session(timetable: Timetable, slot: Slot) -> dict[str, Any]:
         "delegations": list(slot.delegations),
         "people": list(slot.people),
         "local": _local_times(timetable, slot),
+        **_interpretation(timetable, slot),
+    }
+
+
+def _interpretation(timetable: Timetable, slot: Slot) -> dict[str, Any]:
+    """Return the session's interpretation channels (SPEC §7), only when the file plans any."""
+    if not plans_interpretation(timetable):
+        return {}
+    return {
+        "interpreters": list(slot.session.interpreters),
+        "interpretation": [
+            {
+                "floor": channel.floor,
+                "target": channel.target,
+                "interpreters": [person.id for person in channel.interpreters],
+            }
+            for channel in session_channels(slot, timetable)
+        ],
     }
 
 
