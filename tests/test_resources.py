@@ -496,3 +496,30 @@ def test_a_file_without_interpreters_writes_no_interpretation_plan(
     assert not (out / "interpretation.csv").exists()
     result = runner.invoke(cli, ["agenda", str(source), "--format", "json"])
     assert all("interpretation" not in s for s in json.loads(result.output)["sessions"])
+
+
+def test_the_benchmark_generator_adds_resources_without_changing_the_rest() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "vconf_generate", Path(__file__).parent.parent / "benchmarks" / "generate.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    plain, resourced = module.generate(200), module.generate(200, resources=True)
+    from vconf.load import conference_from_text
+
+    with_keys, without = conference_from_text(resourced), conference_from_text(plain)
+
+    def timetable_of(conference: Conference) -> list[tuple[object, ...]]:
+        return [
+            (s.id, s.title, s.start, s.end, s.duration, s.room, s.speakers, s.attendees)
+            for s in conference.sessions
+        ]
+
+    assert timetable_of(with_keys) == timetable_of(without)
+    assert all(d.size is not None for d in with_keys.delegations)
+    assert all(r.account is not None for r in with_keys.rooms)
+    assert sum(bool(s.interpreters) for s in with_keys.sessions) > len(with_keys.sessions) // 2
