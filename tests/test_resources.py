@@ -523,3 +523,25 @@ def test_the_benchmark_generator_adds_resources_without_changing_the_rest() -> N
     assert all(d.size is not None for d in with_keys.delegations)
     assert all(r.account is not None for r in with_keys.rooms)
     assert sum(bool(s.interpreters) for s in with_keys.sessions) > len(with_keys.sessions) // 2
+
+
+def test_the_icdd_example_shows_each_resource_problem_its_comments_promise() -> None:
+    from vconf.load import read_conference
+
+    root = Path(__file__).parent.parent / "examples"
+    timetable = build_timetable(read_conference(str(root / "icdd-2021.toml")))
+    resource_kinds = (
+        ProblemKind.DELEGATION_STRETCHED,
+        ProblemKind.INTERPRETATION_GAP,
+        ProblemKind.INTERPRETER_TEAM,
+        ProblemKind.ACCOUNT_OVERBOOKED,
+    )
+    assert sorted(found(timetable, *resource_kinds)) == [
+        ("delegation-stretched", "PH", ("panel-2", "panel-4")),
+        ("interpretation-gap", "vi", ("panel-1",)),
+        ("interpreter-team", "id", ("panel-3",)),
+    ]
+    assert timetable.by_id["bilateral-id-au"].session.is_closed
+    itu = build_timetable(read_conference(str(root / "itu-digital-world-2020.toml")))
+    assert {room.account for room in itu.rooms.values()} == {"zoom-main", "webex-itu"}
+    assert found(itu, ProblemKind.ACCOUNT_OVERBOOKED) == []
