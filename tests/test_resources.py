@@ -545,3 +545,25 @@ def test_the_icdd_example_shows_each_resource_problem_its_comments_promise() -> 
     itu = build_timetable(read_conference(str(root / "itu-digital-world-2020.toml")))
     assert {room.account for room in itu.rooms.values()} == {"zoom-main", "webex-itu"}
     assert found(itu, ProblemKind.ACCOUNT_OVERBOOKED) == []
+
+
+def test_turning_a_session_closed_and_back_cancels_what_the_public_file_showed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source, out = tmp_path / "icdd.toml", tmp_path / "out"
+    public = CLOSED.replace('visibility = "closed"', 'visibility = "public"')
+    source.write_text(public, encoding="utf-8")
+    _export(runner, source, out, 0)
+    source.write_text(CLOSED, encoding="utf-8")
+    closed = icalendar.Calendar.from_ical(_export(runner, source, out, 1)["icdd.ics"])
+    shown = {str(e["UID"]): (str(e["STATUS"]), int(e["SEQUENCE"])) for e in closed.walk("VEVENT")}
+    assert shown["bilateral.closed.icdd@icdd.example"] == ("CONFIRMED", 1)
+    assert shown["bilateral.icdd@icdd.example"] == ("CANCELLED", 1)  # the full event it showed
+    source.write_text(public, encoding="utf-8")
+    reopened = icalendar.Calendar.from_ical(_export(runner, source, out, 2)["icdd.ics"])
+    shown = {
+        str(e["UID"]): (str(e["STATUS"]), int(e["SEQUENCE"]), str(e["SUMMARY"]))
+        for e in reopened.walk("VEVENT")
+    }
+    assert shown["bilateral.icdd@icdd.example"][:2] == ("CONFIRMED", 2)
+    assert shown["bilateral.closed.icdd@icdd.example"] == ("CANCELLED", 2, "Closed meeting")

@@ -227,10 +227,13 @@ def _move_tombstones(
         return
     content = previous.content
     public = public_calendar_path(event.id)
+    was_closed = content["visibility"] == Visibility.CLOSED.value
+    # the public file swaps the full event and the busy block when a session turns closed or
+    # back: the one it showed, under its own UID, is cancelled there
+    flipped = was_closed != (record.content["visibility"] == Visibility.CLOSED.value)
     for path in previous.paths:
-        if path not in record.paths:
-            # the public file of a closed session showed its busy block: cancel the block
-            block = path == public and content["visibility"] == Visibility.CLOSED.value
+        if path not in record.paths or (path == public and flipped):
+            block = path == public and was_closed
             tombstones[(record.id, path)] = Tombstone(
                 session_id=record.id,
                 path=path,
