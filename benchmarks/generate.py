@@ -3,7 +3,7 @@
 
 Usage::
 
-    python benchmarks/generate.py SIZE [-o FILE] [--seed N]
+    python benchmarks/generate.py SIZE [-o FILE] [--seed N] [--resources]
 
 SIZE is one of
 
@@ -38,6 +38,13 @@ What the file contains:
   DST gap or fold of that zone), ~10% with `end` instead of `duration`;
 * ~3% injected clashes (a person in two overlapping sessions, or a room booked
   twice); a few more accidental ones are possible in small files.
+
+With ``--resources`` (SPEC §7) the same file also gets, from a random stream of its
+own (so that everything else is byte for byte the file without it): a ``size`` on every
+delegation, n/20 interpreters (at least 4) each interpreting ``en`` and two other
+languages, one platform account for every four rooms (``concurrent`` 3 or 4) with
+``account`` on every room, and on every session ``languages`` and one to three
+interpreters free at that time.
 
 Standard library only (Python >= 3.10).
 """
@@ -513,12 +520,16 @@ def _label(n: int) -> str:
     return str(n)
 
 
-def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
-    """Return the TOML text of a valid benchmark event with `sessions` sessions."""
+def generate(sessions: int, seed: int = DEFAULT_SEED, *, resources: bool = False) -> str:
+    """Return the TOML text of a valid benchmark event with `sessions` sessions.
+
+    `resources` adds the keys of SPEC §7 (module docstring) without changing anything else.
+    """
     n = int(sessions)
     if n < 1:
         raise ValueError("sessions must be >= 1")
     rng = random.Random(seed)
+    res = random.Random(seed ^ 0x5EED) if resources else None
     rnd = rng.random
     randrange = rng.randrange
     choice = rng.choice
@@ -579,6 +590,8 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
             w("holidays = [" + ", ".join(d.isoformat() for d in hol) + "]\n")
         if rnd() < 0.5:
             w(f"email = {q(f'protocol@{slug(code)}.mofa.example')}\n")
+        if res is not None:
+            w(f"size = {4 + res.randrange(12)}\n")
         w("\n")
     del_zone = dict(delegations)
     codes = [c for c, _ in delegations]
@@ -608,14 +621,33 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
             w(f"email = {q(f'{slug(first)}.{slug(last)}.{i + 1}@people.example')}\n")
         w("\n")
 
-    # ---- rooms --------------------------------------------------------------
+    # ---- interpreters and accounts (--resources) ------------------------------
     n_rooms = max(3, n // 40)
+    interpreters: list[tuple[str, list[str]]] = []
+    if res is not None:
+        for i in range(max(4, n // 20)):
+            iid = f"i{i + 1}"
+            langs = ["en", LANGUAGES[1 + i % (len(LANGUAGES) - 1)]]
+            interpreters.append((iid, langs))
+            w(f"[people.{key(iid)}]\nname = {q(f'Interpreter {i + 1}')}\n")
+            w(f"email = {q(f'{iid}@interpreters.example')}\ninterprets = {qlist(langs)}\n\n")
+        for i in range(max(1, n_rooms // 4)):
+            w(f"[accounts.z{i + 1:03d}]\nname = {q(f'Platform licence {i + 1}')}\n")
+            w(f"concurrent = {3 + res.randrange(2)}\n\n")
+    interpreter_busy = [-(10**9)] * len(interpreters)
+    by_language: dict[str, list[int]] = {}
+    for k, (_, langs) in enumerate(interpreters):
+        by_language.setdefault(langs[1], []).append(k)
+
+    # ---- rooms --------------------------------------------------------------
     rooms = [f"r{i + 1:03d}" for i in range(n_rooms)]
     for i, rid in enumerate(rooms):
         w(f"[rooms.{key(rid)}]\n")
         w(f"name = {q('Plenary hall' if i == 0 else f'Virtual room {i + 1}')}\n")
         if rnd() < 0.9:
             w(f"url = {q(f'https://meet.example/{event_id}/{rid}')}\n")
+        if res is not None:
+            w(f'account = "z{min(i // 4, max(1, n_rooms // 4) - 1) + 1:03d}"\n')
         w("\n")
 
     # ---- schedule: (utc start minute, duration, room index or -1) ---------------
@@ -798,6 +830,24 @@ def generate(sessions: int, seed: int = DEFAULT_SEED) -> str:
         if rnd() < 0.3:
             langs = list(dict.fromkeys(["en"] + [choice(LANGUAGES) for _ in range(randrange(3))]))
             w(f"languages = {qlist(langs)}\n")
+        elif res is not None:
+            langs = ["en", res.choice(LANGUAGES[1:])]
+            w(f"languages = {qlist(langs)}\n")
+        if res is not None:
+            # the team AIIC asks for each pair, from interpreters free then (a few short)
+            want = 1 if dur <= 40 else 2 if dur <= 240 else 3 if dur <= 360 else 4
+            chosen: list[int] = []
+            for target in dict.fromkeys(langs[1:]):
+                pool = by_language.get(target, [])
+                free = [
+                    k
+                    for k in res.sample(pool, min(len(pool), 12))
+                    if interpreter_busy[k] + BUFFER <= s_utc
+                ]
+                chosen += free[: want - (res.random() < 0.02)]
+            for k in chosen:
+                interpreter_busy[k] = max(interpreter_busy[k], s_utc + dur)
+            w(f"interpreters = {qlist([interpreters[k][0] for k in chosen])}\n")
         r = rnd()
         if r < 0.15:
             w('visibility = "restricted"\n')
@@ -846,10 +896,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )
+    parser.add_argument(
+        "--resources",
+        action="store_true",
+        help="add SPEC §7's keys: delegation sizes, interpreters and accounts on every session",
+    )
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    data = generate(args.size, seed=args.seed).encode("utf-8")
+    data = generate(args.size, seed=args.seed, resources=args.resources).encode("utf-8")
     if args.output:
         with open(args.output, "wb") as f:
             f.write(data)

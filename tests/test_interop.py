@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from vconf.export import build_ics_files
+from vconf.files import closed_block_uid
 from vconf.load import conference_from_text, read_conference
 from vconf.revisions import Contents, plan_revision
 from vconf.timetable import Timetable, build_timetable
@@ -285,12 +286,20 @@ class Corpus:
     files: dict[str, bytes]
 
     def expected(self) -> dict[str, tuple[datetime, datetime]]:
-        """Each session's UID and its timetable instants."""
+        """Each session's UID and its timetable instants; a closed one's busy block too."""
         event = self.timetable.conference.event
-        return {
+        instants = {
             f"{slot.id}.{event.id}@{event.uid_domain}": (slot.start_utc, slot.end_utc)
             for slot in self.timetable.slots
         }
+        instants.update(
+            {
+                closed_block_uid(slot.id, event): (slot.start_utc, slot.end_utc)
+                for slot in self.timetable.slots
+                if slot.session.is_closed
+            }
+        )
+        return instants
 
 
 @functools.cache

@@ -13,6 +13,7 @@ LAYERS = {
     "timezones": 1, "files": 1, "language": 1, "dates": 1,
     "load": 2, "timetable": 2, "days": 2,
     "invitations": 3,  # between timetable and revisions, which asks it whom to invite
+    "interpretation": 3,  # the channels of the timetable, which checks and export show
     "checks": 4, "agenda": 4, "planning": 4, "revisions": 4,
     "scheduling": 5,  # below render, which prints its report (render/schedule.py)
     "render": 6, "export": 6, "mail": 6,

@@ -268,7 +268,7 @@ def test_reading_the_golden_invitation_finds_its_version_and_people() -> None:
     assert invitation.organizer.address == "secretariat@kemlu.example"
     names = [attendee.name for attendee in invitation.attendees]
     assert "Ayu Kartika, Minister of State for the Digital Economy" in names
-    assert len(invitation.attendees) == 7
+    assert len(invitation.attendees) == 8  # the interpreter too (NON-PARTICIPANT)
 
 
 def test_an_uninvite_cancels_the_session_for_that_attendee_alone() -> None:

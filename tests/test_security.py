@@ -1,9 +1,13 @@
-"""A restricted session never reaches anyone outside it, in any file or format (a property)."""
+"""A restricted or closed session never reaches anyone outside it, in any file or format.
+
+A closed session leaves only its busy block in the public calendar: its times, nothing else.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import icalendar
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +20,7 @@ from vconf.render.json import agenda_as_json
 from vconf.render.markdown import agenda_as_markdown
 from vconf.render.text import agenda_as_text
 from vconf.revisions import Contents, plan_revision
-from vconf.timetable import Timetable, build_timetable
+from vconf.timetable import Slot, Timetable, build_timetable
 
 NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
 CODES = ("AA", "BB", "CC", "DD")
@@ -40,8 +44,10 @@ def conferences(draw: st.DrawFn) -> Conference:
     rooms = [Room("public-room", "Public room", "https://meet.example/public")]
     sessions = []
     for number in range(1, draw(st.integers(1, 8)) + 1):
-        restricted = draw(st.booleans())
-        session_id = f"{'secret' if restricted else 'open'}{number}"
+        visibility = draw(st.sampled_from(tuple(Visibility)))
+        restricted = visibility is not Visibility.PUBLIC
+        prefix = {"public": "open", "restricted": "secret", "closed": "closed"}[visibility.value]
+        session_id = f"{prefix}{number}"
         if restricted:
             own = f"secretperson{number}"
             people.append(
@@ -73,7 +79,7 @@ def conferences(draw: st.DrawFn) -> Conference:
                 room=room,
                 delegations=tuple(sorted(draw(st.sets(st.sampled_from(CODES), max_size=2)))),
                 speakers=speakers,
-                visibility=Visibility.RESTRICTED if restricted else Visibility.PUBLIC,
+                visibility=visibility,
             )
         )
     event = Event("leaks", "Leak test", "Asia/Jakarta")
@@ -87,11 +93,18 @@ def secrets_of(timetable: Timetable) -> dict[str, tuple[set[str], list[str]]]:
         session = slot.session
         if not session.is_restricted:
             continue
-        number = session.id.removeprefix("secret")
+        number = session.id.removeprefix("secret").removeprefix("closed")
         allowed = {f"delegations/{code}" for code in slot.delegations}
         allowed |= {f"people/{pid}" for pid in slot.people}
-        marks = [f"{session.id}.", f"Title of {session.id}", f"Description of {session.id}",
-                 f"Secret room {number}", f"Secret Person {number}"]  # fmt: skip
+        # a closed session's block has its id in its own UID (SPEC §7): the session's UID is hidden
+        uid = (
+            f"{session.id}.{timetable.conference.event.id}@"
+            if session.is_closed
+            else f"{session.id}."
+        )
+        marks = [uid, f"Title of {session.id}", f"Description of {session.id}",
+                 f"Secret room {number}", f"Secret Person {number}",
+                 f"secretroom{number}"]  # fmt: skip
         found[session.id] = (allowed, marks)
     return found
 
@@ -158,3 +171,39 @@ def test_no_restricted_session_reaches_another_partys_agenda_in_any_format(
             for output in outputs:
                 for mark in marks:
                     assert mark not in output, f"{mark!r} of {session_id} leaked to {key}"
+
+
+BLOCK_PROPERTIES = {
+    "UID", "DTSTAMP", "DTSTART", "DTEND", "SEQUENCE", "STATUS", "SUMMARY", "CLASS", "TRANSP",
+}  # fmt: skip
+
+
+@given(conferences())
+def test_the_public_calendar_holds_each_closed_session_as_a_bare_busy_block(
+    conference: Conference,
+) -> None:
+    timetable = build_timetable(conference)
+    files = build_ics_files(timetable, plan_revision(Contents(), timetable, now=NOW))
+    calendar = icalendar.Calendar.from_ical(files["leaks.ics"])
+    events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    closed = [slot for slot in timetable.slots if slot.session.is_closed]
+    for slot in closed:
+        block = events[f"{slot.id}.closed.leaks@vconf.invalid"]
+        assert set(block) == BLOCK_PROPERTIES
+        assert (str(block["SUMMARY"]), str(block["CLASS"]), str(block["TRANSP"])) == (
+            "Closed meeting",
+            "CONFIDENTIAL",
+            "OPAQUE",
+        )
+        assert block.decoded("DTSTART") == slot.start_utc
+        assert block.decoded("DTEND") == slot.end_utc
+        assert f"{slot.id}.leaks@vconf.invalid" not in events  # the full event stays private
+    for party in slot_parties(closed):
+        party_events = icalendar.Calendar.from_ical(files[f"{party}.ics"]).walk("VEVENT")
+        assert not any(".closed." in str(event["UID"]) for event in party_events)
+
+
+def slot_parties(slots: list[Slot]) -> set[str]:
+    """The calendar files of the parties of the slots: they see the full event, not the block."""
+    parties = {f"delegations/{code}" for slot in slots for code in slot.delegations}
+    return parties | {f"people/{pid}" for slot in slots for pid in slot.people}

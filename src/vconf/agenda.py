@@ -11,9 +11,10 @@ changed its offset.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
+from vconf.files import CLOSED_SUMMARY
 from vconf.model import Session, Visibility
 from vconf.timetable import Slot, Timetable, slots_for
 from vconf.timezones import ClockChange, clock_changes, utc_to_local
@@ -164,10 +165,11 @@ def build_agenda(
 ) -> Agenda:
     """Return the party's agenda (everyone's without a party), grouped by day of the first zone.
 
-    `marks` (by session id, `render.words.problem_marks`) mark the rows; `host` is the
-    delegation listed first wherever delegations are listed (SPEC §7 precedence).
+    `marks` (by session id, `render.words.problem_marks`) mark the rows; `host` (default
+    `event.host`) is the delegation listed first wherever delegations are listed (SPEC §7).
     """
     zones = column_zones(timetable, delegation=delegation, person=person, tz_names=tz_names)
+    host = host if host is not None else timetable.conference.event.host
     marks = marks or {}
     wanted = frozenset(dates)
     days: list[AgendaDay] = []
@@ -175,13 +177,17 @@ def build_agenda(
     current: date | None = None
     previous: AgendaRow | None = None
     for slot in slots_for(timetable, delegation=delegation, person=person):
-        if public and slot.session.visibility is not Visibility.PUBLIC:
+        blocked = public and slot.session.is_closed
+        if public and slot.session.visibility is not Visibility.PUBLIC and not blocked:
             continue
+        if blocked:  # its time only (SPEC §7): no title, room, people or problems of it
+            slot = closed_block(slot)
         spans = _spans(slot, zones)
         if wanted and not wanted.intersection(_touched(spans[0])):
             continue
         shifts = _shifts(previous, spans) if previous is not None else ()
-        row = previous = AgendaRow(slot, spans, marks.get(slot.id, ()), shifts)
+        shown_marks = () if blocked else marks.get(slot.id, ())
+        row = previous = AgendaRow(slot, spans, shown_marks, shifts)
         day = spans[0].start.date()
         if day != current and rows:
             assert current is not None
@@ -195,6 +201,22 @@ def build_agenda(
     return Agenda(
         timetable, zones, tuple(days), delegation, person, public, tuple(sorted(wanted)), host
     )
+
+
+def closed_block(slot: Slot) -> Slot:
+    """Return the busy block of a closed session: its times, `Closed meeting`, nothing else."""
+    session = slot.session
+    block = Session(
+        id=session.id,
+        title=CLOSED_SUMMARY,
+        start=session.start,
+        tz_name=session.tz_name,
+        number=session.number,
+        end=session.end,
+        duration=session.duration,
+        visibility=Visibility.CLOSED,
+    )
+    return replace(slot, session=block, delegations=(), people=())
 
 
 def _spans(slot: Slot, zones: tuple[str, ...]) -> tuple[LocalSpan, ...]:
@@ -258,9 +280,8 @@ class RolePeople:
 
 
 def people_by_role(session: Session) -> tuple[RolePeople, ...]:
-    """Return the session's people by role: speakers as written, then moderators, attendees.
-
-    A person appears once, in their first role. (Interpreters join here when the model has them.)
+    """Return the session's people by role: speakers as written, then moderators, attendees,
+    interpreters (SPEC §7). A person appears once, in their first role.
     """
     seen: set[str] = set()
     groups = []
@@ -268,6 +289,7 @@ def people_by_role(session: Session) -> tuple[RolePeople, ...]:
         ("speakers", session.speakers),
         ("moderators", session.moderators),
         ("attendees", session.attendees),
+        ("interpreters", session.interpreters),
     ):
         fresh = tuple(person for person in dict.fromkeys(people) if person not in seen)
         seen.update(fresh)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from vconf.days import day_of, days_off, is_inside_hours
+from vconf.interpretation import channels
+from vconf.model import Kind
 from vconf.timetable import Slot, Timetable, within_days
 from vconf.timezones import (
     TimeIssue,
@@ -34,6 +36,10 @@ class ProblemKind(enum.Enum):
     NON_WORKING_DAY = "non-working-day"
     OUTSIDE_EVENT = "outside-event"
     UNSCHEDULED = "unscheduled"
+    INTERPRETATION_GAP = "interpretation-gap"
+    INTERPRETER_TEAM = "interpreter-team"
+    DELEGATION_STRETCHED = "delegation-stretched"
+    ACCOUNT_OVERBOOKED = "account-overbooked"
 
 
 class Severity(enum.Enum):
@@ -53,6 +59,10 @@ SEVERITIES = {
     ProblemKind.NON_WORKING_DAY: Severity.WARNING,
     ProblemKind.OUTSIDE_EVENT: Severity.WARNING,
     ProblemKind.UNSCHEDULED: Severity.ERROR,
+    ProblemKind.INTERPRETATION_GAP: Severity.WARNING,
+    ProblemKind.INTERPRETER_TEAM: Severity.WARNING,
+    ProblemKind.DELEGATION_STRETCHED: Severity.WARNING,
+    ProblemKind.ACCOUNT_OVERBOOKED: Severity.ERROR,
 }
 
 
@@ -323,6 +333,119 @@ def unscheduled(timetable: Timetable) -> Iterator[Problem]:
 UNKNOWN_START = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+# ---- diplomatic resources: interpreters, delegation staffing, platform accounts (SPEC §7) -------
+
+# AIIC, Professional standards (§6, team strength for simultaneous interpretation): one
+# interpreter up to 40 minutes, two up to four hours, three up to six, four beyond.
+_DASH = "\u2013"  # an en dash: en\u2013id, 15:00\u201316:30
+_TEAM_SIZES = ((timedelta(minutes=40), 1), (timedelta(hours=4), 2), (timedelta(hours=6), 3))
+
+
+def team_size(length: timedelta) -> int:
+    """Return how many interpreters one language pair needs for a session of this length."""
+    return next((size for longest, size in _TEAM_SIZES if length <= longest), 4)
+
+
+def interpretation_gaps(timetable: Timetable) -> Iterator[Problem]:
+    """One `interpretation-gap` per (session, language) that no interpreter of it covers."""
+    for channel in channels(timetable):
+        slot, floor, language = channel.slot, channel.floor, channel.target
+        if not channel.interpreters:
+            message = (
+                f"{floor}{_DASH}{language} on {slot.id} ({_event_zone_span(timetable, slot)}) "
+                f"has no interpreter; add one whose interprets holds {floor} and {language}"
+            )
+            yield _problem(ProblemKind.INTERPRETATION_GAP, language, (slot,), message)
+
+
+def interpreter_teams(timetable: Timetable) -> Iterator[Problem]:
+    """One `interpreter-team` per (session, language) with fewer interpreters than AIIC's team."""
+    for channel in channels(timetable):
+        slot, floor, language, able = (
+            channel.slot,
+            channel.floor,
+            channel.target,
+            channel.interpreters,
+        )
+        length = slot.end_utc - slot.start_utc
+        needed = team_size(length)
+        if able and len(able) < needed:
+            count = f"{len(able)} interpreter{'s' if len(able) > 1 else ''}"
+            pair = f"{floor}{_DASH}{language}"
+            message = f"{pair} on {slot.id} ({_minutes(length)}) has {count}, needs {needed}"
+            yield _problem(ProblemKind.INTERPRETER_TEAM, language, (slot,), message)
+
+
+def at_once(slots: Sequence[Slot], limit: int) -> Iterator[tuple[Slot, ...]]:
+    """Yield, at each start instant where more than `limit` slots run, the slots running then.
+
+    `slots` are sorted by start then id. One sweep: the starts are in order, the ends are
+    sorted once, and each slot enters and leaves the running set once (half-open intervals).
+    """
+    ends = sorted(range(len(slots)), key=lambda index: slots[index].end_utc)
+    running: dict[int, None] = {}  # indexes in start order: iteration keeps that order
+    started = ended = 0
+    while started < len(slots):
+        instant = slots[started].start_utc
+        while started < len(slots) and slots[started].start_utc == instant:
+            running[started] = None
+            started += 1
+        while ended < len(ends) and slots[ends[ended]].end_utc <= instant:
+            running.pop(ends[ended], None)
+            ended += 1
+        if len(running) > limit:
+            yield tuple(slots[index] for index in running)
+
+
+def delegations_stretched(timetable: Timetable) -> Iterator[Problem]:
+    """One `delegation-stretched` per moment a delegation is in more sessions than its size."""
+    for code, delegation in sorted(timetable.delegations.items()):
+        if delegation.size is None:
+            continue
+        slots = [
+            slot
+            for slot in timetable.by_delegation.get(code, ())
+            if slot.session.kind is not Kind.BREAK  # nobody needs to sit in a break
+        ]
+        for running in at_once(slots, delegation.size):
+            message = (
+                f"{delegation.name} (size {delegation.size}) is in {len(running)} sessions at "
+                f"{_window(timetable, running)}: {', '.join(slot.id for slot in running)}"
+            )
+            yield _problem(ProblemKind.DELEGATION_STRETCHED, code, running, message)
+
+
+def accounts_overbooked(timetable: Timetable) -> Iterator[Problem]:
+    """One `account-overbooked` per moment an account's rooms hold more than it can host."""
+    if not timetable.accounts:
+        return
+    account_of = {room.id: room.account for room in timetable.rooms.values() if room.account}
+    groups = _slots_by(
+        timetable,
+        lambda slot: (account_of[slot.session.room],) if slot.session.room in account_of else (),
+    )
+    for account_id, slots in sorted(groups.items()):
+        account = timetable.accounts[account_id]
+        for running in at_once(slots, account.concurrent):
+            rooms = sorted({timetable.rooms[slot.session.room or ""].name for slot in running})
+            message = (
+                f"{account.name} ({account_id}) hosts {account.concurrent} meeting"
+                f"{'s' if account.concurrent > 1 else ''} at once, but {len(running)} run at "
+                f"{_window(timetable, running)}: {', '.join(slot.id for slot in running)} "
+                f"(rooms {', '.join(rooms)})"
+            )
+            yield _problem(ProblemKind.ACCOUNT_OVERBOOKED, account_id, running, message)
+
+
+def _window(timetable: Timetable, running: tuple[Slot, ...]) -> str:
+    """`15:00-16:30 WIB on Tue 2021-11-16`: while every one of `running` runs, event zone."""
+    clock = zone_clock(timetable.conference.event.tz_name)
+    start, abbreviation = clock.local_wall(max(slot.start_utc for slot in running))
+    end, _ = clock.local_wall(min(slot.end_utc for slot in running))
+    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+    return f"{start:%H:%M}{_DASH}{end_text} {abbreviation} on {start:%a %Y-%m-%d}"
+
+
 # ---- words -------------------------------------------------------------------------------------
 
 
@@ -355,4 +478,8 @@ RULES: tuple[Callable[[Timetable], Iterable[Problem]], ...] = (
     non_working_days,
     outside_event,
     unscheduled,
+    interpretation_gaps,
+    interpreter_teams,
+    delegations_stretched,
+    accounts_overbooked,
 )

@@ -256,10 +256,12 @@ def _output_dir(timetable: Timetable, output: str | None) -> str:
 
 def _build_files(timetable: Timetable, revision: Revision) -> dict[str, bytes]:
     from vconf.export import build_ics_files
+    from vconf.export.interpretation import interpretation_files
     from vconf.render.agenda_files import agenda_files
 
     files = build_ics_files(timetable, revision)
     files.update(agenda_files(timetable))
+    files.update(interpretation_files(timetable))
     return files
 
 

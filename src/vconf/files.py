@@ -65,6 +65,11 @@ def public_calendar_path(event_id: str) -> str:
     return f"{event_id}.ics"
 
 
+def interpretation_csv_path() -> str:
+    """Return `interpretation.csv`, the interpretation plan (SPEC §7)."""
+    return "interpretation.csv"
+
+
 def delegation_calendar_path(code: str) -> str:
     """Return `delegations/<CODE>.ics`."""
     return f"{DELEGATIONS}/{code}.ics"
@@ -123,6 +128,18 @@ def lock_path(directory: Path) -> Path:
 def session_uid(session_id: str, event: Event) -> str:
     """Return a session's UID, `<session id>.<event id>@<uid_domain>`, the same in every export."""
     return f"{session_id}.{event.id}@{event.uid_domain}"
+
+
+CLOSED_SUMMARY = "Closed meeting"  # the busy block's only words (SPEC §7)
+
+
+def closed_block_uid(session_id: str, event: Event) -> str:
+    """Return the UID of a closed session's busy block, `<session id>.closed.<event id>@<domain>`.
+
+    Not the session's own UID: a party who imports both its calendar and the public one sees
+    the full event and the block as two entries, never one replacing the other.
+    """
+    return f"{session_id}.closed.{event.id}@{event.uid_domain}"
 
 
 def prepare_output_dir(path: str) -> Path:

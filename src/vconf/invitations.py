@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from vconf.timetable import Slot, Timetable
 
 CHAIR, REQUIRED, OPTIONAL = "CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT"  # RFC 5545 ROLE
+NON_PARTICIPANT = "NON-PARTICIPANT"  # an interpreter: works the session, is no party (SPEC §7)
 INDIVIDUAL, GROUP = "INDIVIDUAL", "GROUP"  # RFC 5545 CUTYPE
-_ROLE_STRENGTH = {CHAIR: 2, REQUIRED: 1, OPTIONAL: 0}
+_ROLE_STRENGTH = {CHAIR: 3, REQUIRED: 2, OPTIONAL: 1, NON_PARTICIPANT: 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,9 @@ def session_attendees(slot: Slot, timetable: Timetable) -> tuple[Attendee, ...]:
     """Return a session's invitees that have an email, one per address, strongest role kept.
 
     Moderators are CHAIR, speakers REQ-PARTICIPANT, attendees and the contacts of the session's
-    delegations OPT-PARTICIPANT. Addresses compare case-insensitively; on equal roles a person
-    wins over a delegation contact, then the first written. Sorted by role, then address.
+    delegations OPT-PARTICIPANT, interpreters NON-PARTICIPANT. Addresses compare
+    case-insensitively; on equal roles a person wins over a delegation contact, then the first
+    written. Sorted by role, then address.
     """
     best: dict[str, Attendee] = {}
     for candidate in _candidates(slot, timetable):
@@ -59,6 +61,7 @@ def _candidates(slot: Slot, timetable: Timetable) -> list[Attendee]:
         (session.moderators, CHAIR),
         (session.speakers, REQUIRED),
         (session.attendees, OPTIONAL),
+        (session.interpreters, NON_PARTICIPANT),
     ):
         for person_id in person_ids:
             person = timetable.people[person_id]

@@ -24,6 +24,7 @@ class Visibility(enum.Enum):
 
     PUBLIC = "public"
     RESTRICTED = "restricted"
+    CLOSED = "closed"  # restricted, but everyone else sees a busy block (SPEC §7)
 
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -63,6 +64,8 @@ class Event:
     uid_domain: str = "vconf.invalid"
     hours: Hours = Hours(7 * 60, 22 * 60)
     buffer: timedelta = timedelta(0)
+    host: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,8 @@ class Delegation:
     weekend: tuple[int, ...] = (5, 6)
     holidays: tuple[date, ...] = ()
     email: str | None = None
+    size: int | None = None  # at most this many of its sessions at once (None: no limit)
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,16 @@ class Person:
     name: str
     delegation: str | None = None
     email: str | None = None
+    interprets: tuple[str, ...] = ()  # an interpreter between these languages (SPEC §7)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One `[accounts.ID]` table: a platform licence that hosts `concurrent` meetings at once."""
+
+    id: str
+    name: str
+    concurrent: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +110,7 @@ class Room:
     id: str
     name: str
     url: str | None = None
+    account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +138,20 @@ class Session:
     moderators: tuple[str, ...] = ()
     attendees: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    interpreters: tuple[str, ...] = ()
     visibility: Visibility = Visibility.PUBLIC
     description: str = ""
     within: tuple[date, date] | None = None
 
     @property
     def is_restricted(self) -> bool:
-        """Whether only the session's own parties may see it."""
-        return self.visibility is Visibility.RESTRICTED
+        """Whether only the session's own parties may see it in full (closed sessions too)."""
+        return self.visibility is not Visibility.PUBLIC
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether non-parties see a busy block in its place (SPEC §7)."""
+        return self.visibility is Visibility.CLOSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +163,4 @@ class Conference:
     people: tuple[Person, ...] = ()
     rooms: tuple[Room, ...] = ()
     sessions: tuple[Session, ...] = ()
+    accounts: tuple[Account, ...] = ()

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from vconf.model import Conference, Delegation, Person, Room, Session
+from vconf.model import Account, Conference, Delegation, Person, Room, Session
 from vconf.timezones import TimeIssue, wall_to_utc
 
 UTC_NAME = "UTC"
@@ -53,6 +53,7 @@ class Timetable:
     by_delegation: dict[str, tuple[Slot, ...]] = field(default_factory=dict)
     by_person: dict[str, tuple[Slot, ...]] = field(default_factory=dict)
     unscheduled: tuple[Session, ...] = ()
+    accounts: dict[str, Account] = field(default_factory=dict)
 
 
 def build_timetable(conference: Conference) -> Timetable:
@@ -78,6 +79,7 @@ def build_timetable(conference: Conference) -> Timetable:
         _index(slots, delegations, lambda slot: slot.delegations),
         _index(slots, people, lambda slot: slot.people),
         tuple(session for session in conference.sessions if session.start is None),
+        accounts={account.id: account for account in conference.accounts},
     )
 
 
@@ -102,6 +104,8 @@ def _pin(session: Session, people: dict[str, Person], every_code: tuple[str, ...
         # elapsed time: the clock changes in between do not stretch or shrink it (SPEC §2)
         end_utc, end_tz, end_issue = start_utc + session.duration, start_tz, None
     person_ids = sorted({*session.speakers, *session.moderators, *session.attendees})
+    # interpreters are people of the session, but their delegation is not a party (SPEC §7)
+    everyone = sorted({*person_ids, *session.interpreters}) if session.interpreters else person_ids
     return Slot(
         session=session,
         start_utc=start_utc,
@@ -109,7 +113,7 @@ def _pin(session: Session, people: dict[str, Person], every_code: tuple[str, ...
         start_tz=start_tz,
         end_tz=end_tz,
         delegations=session_delegations(session, person_ids, people, every_code),
-        people=tuple(person_ids),
+        people=tuple(everyone),
         start_issue=start_issue,
         end_issue=end_issue,
     )

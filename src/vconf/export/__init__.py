@@ -17,7 +17,9 @@ from vconf.export.description import Descriptions
 from vconf.export.lines import as_utc, escape_text, line, local_time, mailto, params, uri, utc_time
 from vconf.export.vtimezone import Zones, export_span, is_repeated
 from vconf.files import (
+    CLOSED_SUMMARY,
     calendar_owner,
+    closed_block_uid,
     delegation_calendar_path,
     invite_path,
     is_invite_path,
@@ -84,8 +86,13 @@ def build_ics_files(timetable: Timetable, revision: Revision) -> dict[str, bytes
         slot.id: _build_event(slot, context, descriptions, stamps.get(slot.id, default))
         for slot in timetable.slots
     }
+    blocks = {
+        slot.id: _closed_block(slot, context, stamps.get(slot.id, default))
+        for slot in timetable.slots
+        if slot.session.is_closed
+    }
     cancelled = _cancelled_events(revision.tombstones, context.organizer)
-    files = _publish_files(context, events, cancelled)
+    files = _publish_files(context, events, cancelled, blocks)
     for slot in timetable.slots:
         attendees = session_attendees(slot, timetable)
         if attendees:
@@ -101,16 +108,26 @@ _Cancelled = dict[str, list[tuple[Tombstone, "_Event"]]]
 
 
 def _publish_files(
-    context: _Export, events: Mapping[str, _Event], cancelled: _Cancelled
+    context: _Export,
+    events: Mapping[str, _Event],
+    cancelled: _Cancelled,
+    blocks: Mapping[str, _Event],
 ) -> dict[str, bytes]:
-    """Return the public, delegation and people calendars, each with its cancelled copies."""
+    """Return the public, delegation and people calendars, each with its cancelled copies.
+
+    The public one holds the public sessions and the busy blocks of the closed ones (`blocks`).
+    """
 
     def held(path: str, active: list[_Event]) -> list[_Event]:
         return active + [event for _, event in cancelled.get(path, ())]
 
     timetable, zones = context.timetable, context.zones
     event = timetable.conference.event
-    public = [events[slot.id] for slot in timetable.slots if not slot.session.is_restricted]
+    public = [
+        blocks[slot.id] if slot.session.is_closed else events[slot.id]
+        for slot in timetable.slots
+        if not slot.session.is_restricted or slot.session.is_closed
+    ]
     path = public_calendar_path(event.id)
     files = {path: _publish(event.name, event.tz_name, held(path, public), zones)}
     by_code, by_person = _events_by_party(timetable, events)
@@ -260,6 +277,30 @@ def _build_event(slot: Slot, context: _Export, descriptions: Descriptions, stamp
             conference = params(("VALUE", "URI"), ("FEATURE", "VIDEO"), ("LABEL", room.name))
             lines += [line("URL", url), line("CONFERENCE", url, conference)]
     lines.append(line("DESCRIPTION", escape_text(descriptions.describe(slot))))
+    body = b"".join(lines)
+    tz_names = frozenset(name for name in (start_tz, end_tz) if name is not None)
+    return _Event(body, b"BEGIN:VEVENT\r\n" + body + b"END:VEVENT\r\n", tz_names)
+
+
+def _closed_block(slot: Slot, context: _Export, stamp: Stamp) -> _Event:
+    """Return a closed session's busy block (SPEC §7): its times, and nothing of the session.
+
+    It has its own UID and the session's SEQUENCE and DTSTAMP: a revision covers both alike.
+    """
+    start, start_tz = _when("DTSTART", slot.start_utc, slot.start_tz, context.zones)
+    end, end_tz = _when("DTEND", slot.end_utc, slot.end_tz, context.zones)
+    event = context.timetable.conference.event
+    lines = [
+        line("UID", escape_text(closed_block_uid(slot.id, event))),
+        line("DTSTAMP", utc_time(as_utc(stamp.dtstamp, "dtstamp"))),
+        start,
+        end,
+        line("SEQUENCE", str(int(stamp.sequence))),
+        b"STATUS:CONFIRMED\r\n",
+        line("SUMMARY", escape_text(CLOSED_SUMMARY)),
+        b"CLASS:CONFIDENTIAL\r\n",
+        b"TRANSP:OPAQUE\r\n",
+    ]
     body = b"".join(lines)
     tz_names = frozenset(name for name in (start_tz, end_tz) if name is not None)
     return _Event(body, b"BEGIN:VEVENT\r\n" + body + b"END:VEVENT\r\n", tz_names)

@@ -19,13 +19,18 @@ from vconf.files import delegation_calendar_path, invite_path, person_calendar_p
 from vconf.load.report import Report
 from vconf.load.schema import TOP, Field, Table, read_table, unknown_key, with_zones
 from vconf.load.values import ID_PATTERN, check_id, describe
-from vconf.model import Conference, Delegation, Event, Hours, Person, Room, Session
+from vconf.model import Account, Conference, Delegation, Event, Hours, Person, Room, Session
 from vconf.timezones import wall_to_utc
 
 MAX_SESSIONS = 250_000
 MAX_PEOPLE_PER_SESSION = 2_000
-_PEOPLE_KEYS = ("speakers", "moderators", "attendees")
-_TABLE_OF = {"delegation": "delegations", "person": "people", "room": "rooms"}
+_PEOPLE_KEYS = ("speakers", "moderators", "attendees", "interpreters")
+_TABLE_OF = {
+    "delegation": "delegations",
+    "person": "people",
+    "room": "rooms",
+    "account": "accounts",
+}
 
 
 class NotChunkable(Exception):
@@ -73,20 +78,38 @@ def read_document(
         fields,
     )
     _check_people(document, codes, report, rank)
+    _check_host(document, codes, report, rank)
+    accounts = _read_named(
+        document,
+        "accounts",
+        report,
+        rank,
+        lambda account_id, values: Account(account_id, **values),
+        fields,
+    )
     rooms = _read_named(
         document, "rooms", report, rank, lambda room_id, values: Room(room_id, **values), fields
     )
+    _check_room_accounts(document, _declared(document, "accounts"), report, rank)
     declared = {
         "delegation": codes,
         "person": _declared(document, "people"),
         "room": _declared(document, "rooms"),
+        "interpreter": _interpreters(document),
     }
     sessions = _read_sessions(
         document, tz_name, more_sessions, report, rank["sessions"], declared, fields["sessions"]
     )
     report.raise_any()
     assert event is not None  # no error was noted, so every record was made
-    return Conference(event, tuple(delegations), tuple(people), tuple(rooms), tuple(sessions))
+    return Conference(
+        event,
+        tuple(delegations),
+        tuple(people),
+        tuple(rooms),
+        tuple(sessions),
+        accounts=tuple(accounts),
+    )
 
 
 def _read_event(
@@ -216,6 +239,43 @@ def _check_people(
             table.note(
                 report, _undeclared(code, codes, "delegation", at="delegation"), "delegation"
             )
+
+
+def _check_host(
+    document: dict[str, Any], codes: set[str], report: Report, rank: dict[str, int]
+) -> None:
+    """Note an `event.host` that names no declared delegation."""
+    raw = document.get("event")
+    host = raw.get("host") if isinstance(raw, dict) else None
+    if isinstance(host, str) and _is_id(host) and host not in codes:
+        table = Table(("event",), ("event",), (rank["event"], 0), raw)
+        table.note(report, _undeclared(host, codes, "delegation", at="host"), "host")
+
+
+def _check_room_accounts(
+    document: dict[str, Any], accounts: set[str], report: Report, rank: dict[str, int]
+) -> None:
+    """Note a room whose `account` names no declared account, with the nearest declared one."""
+    raw = document.get("rooms")
+    if not isinstance(raw, dict):
+        return
+    for position, (room_id, item) in enumerate(raw.items(), start=1):
+        account = item.get("account") if isinstance(item, dict) else None
+        if isinstance(account, str) and _is_id(account) and account not in accounts:
+            table = Table(("rooms", room_id), ("rooms", room_id), (rank["rooms"], position), item)
+            table.note(report, _undeclared(account, accounts, "account", at="account"), "account")
+
+
+def _interpreters(document: dict[str, Any]) -> set[str]:
+    """Return the ids of the people who declare `interprets` (right or wrong)."""
+    raw = document.get("people")
+    if not isinstance(raw, dict):
+        return set()
+    return {
+        person_id
+        for person_id, item in raw.items()
+        if isinstance(item, dict) and "interprets" in item
+    }
 
 
 def _is_id(value: Any) -> bool:
@@ -356,6 +416,15 @@ def _check_references(
             if person_id not in declared["person"]:
                 error = _undeclared(person_id, declared["person"], "person", at=f"{key}[{index}]")
                 table.note(report, error, key)
+            elif key == "interpreters" and person_id not in declared["interpreter"]:
+                table.note(report, _not_interpreter(person_id, at=f"{key}[{index}]"), key)
+
+
+def _not_interpreter(person_id: str, *, at: str) -> VconfError:
+    return VconfError(
+        f"{person_id!r} is not an interpreter; give [people.{person_id}] "
+        f"'interprets' (two or more languages)"
+    ).within(at)
 
 
 def _undeclared(name: str, declared: set[str], what: str, *, at: str) -> Callable[[], VconfError]:

@@ -19,6 +19,7 @@ from vconf.load.values import (
     ID_PATTERN,
     buffer_value,
     codes_value,
+    count_value,
     date_value,
     dates_value,
     datetime_value,
@@ -29,6 +30,7 @@ from vconf.load.values import (
     hours_value,
     id_value,
     ids_value,
+    interprets_value,
     kind_value,
     line_value,
     text_value,
@@ -42,7 +44,7 @@ from vconf.model import Contact
 
 Field = tuple[Callable[[Any], Any], bool]  # the reader of a key's value, and whether it is required
 
-TOP = ("event", "delegations", "people", "rooms", "sessions")
+TOP = ("event", "delegations", "people", "accounts", "rooms", "sessions")
 ORGANIZER: dict[str, Field] = {"name": (line_value, True), "email": (email_value, False)}
 
 
@@ -66,6 +68,8 @@ EVENT: dict[str, Field] = {
     "uid_domain": (domain_value, False),
     "hours": (hours_value, False),
     "buffer": (buffer_value, False),
+    "host": (id_value, False),
+    "language": (id_value, False),
 }
 DELEGATION: dict[str, Field] = {
     "name": (line_value, True),
@@ -74,13 +78,21 @@ DELEGATION: dict[str, Field] = {
     "weekend": (weekend_value, False),
     "holidays": (dates_value, False),
     "email": (email_value, False),
+    "size": (count_value, False),
+    "language": (id_value, False),
 }
 PERSON: dict[str, Field] = {
     "name": (line_value, True),
     "delegation": (id_value, False),
     "email": (email_value, False),
+    "interprets": (interprets_value, False),
 }
-ROOM: dict[str, Field] = {"name": (line_value, True), "url": (url_value, False)}
+ACCOUNT: dict[str, Field] = {"name": (line_value, True), "concurrent": (count_value, False)}
+ROOM: dict[str, Field] = {
+    "name": (line_value, True),
+    "url": (url_value, False),
+    "account": (id_value, False),
+}
 SESSION: dict[str, Field] = {
     "id": (id_value, True),
     "title": (line_value, True),
@@ -95,6 +107,7 @@ SESSION: dict[str, Field] = {
     "moderators": (ids_value, False),
     "attendees": (ids_value, False),
     "languages": (ids_value, False),
+    "interpreters": (ids_value, False),
     "visibility": (visibility_value, False),
     "description": (text_value, False),
     "timezone": (_zone, False),
@@ -194,6 +207,7 @@ def unknown_key(key: str, fields: Collection[str], *, where: str) -> VconfError:
 def with_zones(zones: Collection[str]) -> dict[str, dict[str, Field]]:
     """Return the fields of each section whose time zones suggest `zones` (the file's) first."""
     sections = {"event": EVENT, "delegations": DELEGATION, "people": PERSON, "rooms": ROOM}
+    sections["accounts"] = ACCOUNT
     sections["sessions"] = SESSION
     timezone = zone_reader(zones)
     return {

@@ -328,6 +328,27 @@ def within_value(value: Any) -> tuple[date, date]:
 
 
 ids_value = list_of(id_value)
+
+
+def count_value(value: Any) -> int:
+    """Return an integer of at least 1 (a delegation's `size`, an account's `concurrent`)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise VconfError(f"expected an integer of at least 1, got {describe(value)}")
+    if value < 1:
+        raise VconfError(f"expected an integer of at least 1, got {value}")
+    return value
+
+
+def interprets_value(value: Any) -> tuple[str, ...]:
+    """Return an interpreter's languages: two or more distinct codes, as written."""
+    languages = ids_value(value)
+    if len(set(languages)) != len(languages):
+        raise VconfError(f"expected distinct language codes, got {', '.join(languages)}")
+    if len(languages) < 2:
+        raise VconfError(f"expected two or more language codes, got {len(languages)}")
+    return languages
+
+
 codes_value = list_of(_code_or_star)
 kind_value = enum_value(Kind)
 visibility_value = enum_value(Visibility)

@@ -11,6 +11,9 @@ from typing import Any
 
 from vconf.agenda import Agenda, AgendaRow
 from vconf.checks import Problem
+from vconf.files import CLOSED_SUMMARY
+from vconf.interpretation import plans_interpretation, session_channels
+from vconf.model import Visibility
 from vconf.planning import ClockChangeRow, OutsideHours, Proposal, ZoneGrid, ZoneRow
 from vconf.render.words import whole_minutes
 from vconf.timetable import Slot, Timetable
@@ -59,7 +62,10 @@ def agenda_as_json(agenda: Agenda) -> str:
     for day in agenda.days:
         for group in day.groups:
             for row in group.rows:
-                sessions.append(_agenda_session(agenda.timetable, row, len(group.rows)))
+                if agenda.public and row.slot.session.is_closed:  # a busy block: times only
+                    sessions.append(_closed_block(row.slot))
+                else:
+                    sessions.append(_agenda_session(agenda.timetable, row, len(group.rows)))
     document = {
         "event": event.id,
         "name": event.name,
@@ -71,6 +77,17 @@ def agenda_as_json(agenda: Agenda) -> str:
         "dates": [day.isoformat() for day in agenda.dates],
     }
     return json_line(document)
+
+
+def _closed_block(slot: Slot) -> dict[str, Any]:
+    """Return a closed session's busy block in a public agenda (SPEC §8): its times only."""
+    return {
+        "id": slot.id,
+        "title": CLOSED_SUMMARY,
+        "start": utc_text(slot.start_utc),
+        "end": utc_text(slot.end_utc),
+        "visibility": Visibility.CLOSED.value,
+    }
 
 
 def _agenda_session(timetable: Timetable, row: AgendaRow, parallel: int) -> dict[str, Any]:
@@ -117,6 +134,24 @@ def _session(timetable: Timetable, slot: Slot) -> dict[str, Any]:
         "delegations": list(slot.delegations),
         "people": list(slot.people),
         "local": _local_times(timetable, slot),
+        **_interpretation(timetable, slot),
+    }
+
+
+def _interpretation(timetable: Timetable, slot: Slot) -> dict[str, Any]:
+    """Return the session's interpretation channels (SPEC §7), only when the file plans any."""
+    if not plans_interpretation(timetable):
+        return {}
+    return {
+        "interpreters": list(slot.session.interpreters),
+        "interpretation": [
+            {
+                "floor": channel.floor,
+                "target": channel.target,
+                "interpreters": [person.id for person in channel.interpreters],
+            }
+            for channel in session_channels(slot, timetable)
+        ],
     }
 
 

@@ -8,7 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from vconf.errors import VconfError
-from vconf.files import invite_path, is_invite_path, session_uid
+from vconf.files import (
+    CLOSED_SUMMARY,
+    closed_block_uid,
+    invite_path,
+    is_invite_path,
+    public_calendar_path,
+    session_uid,
+)
 from vconf.invitations import Attendee, session_attendees
 from vconf.model import Event, Visibility
 from vconf.revisions.records import (
@@ -65,7 +72,7 @@ def plan_revision(
     planned = [*_plan_sessions(contents, timetable, now), *_plan_cancels(contents, timetable, now)]
     for change, previous, record in planned:
         if change.kind is not ChangeKind.UNCHANGED:
-            _move_tombstones(tombstones, previous, record)
+            _move_tombstones(tombstones, previous, record, event=event)
     changes = sorted(
         (change for change, _, _ in planned),
         key=lambda change: (KIND_ORDER[change.kind], change.start_utc, change.session_id),
@@ -204,7 +211,11 @@ def _changed_fields(before: Mapping[str, str], after: Mapping[str, str]) -> tupl
 
 
 def _move_tombstones(
-    tombstones: dict[tuple[str, str], Tombstone], previous: Record | None, record: Record
+    tombstones: dict[tuple[str, str], Tombstone],
+    previous: Record | None,
+    record: Record,
+    *,
+    event: Event,
 ) -> None:
     """Update the cancelled copies of a session: a file that holds it again loses its copy; a
     file that held it and holds it no more gets one, stamped like the new issue, showing what
@@ -215,17 +226,23 @@ def _move_tombstones(
     if previous is None or previous.status is not Status.ACTIVE:
         return
     content = previous.content
+    public = public_calendar_path(event.id)
+    was_closed = content["visibility"] == Visibility.CLOSED.value
+    # the public file swaps the full event and the busy block when a session turns closed or
+    # back: the one it showed, under its own UID, is cancelled there
+    flipped = was_closed != (record.content["visibility"] == Visibility.CLOSED.value)
     for path in previous.paths:
-        if path not in record.paths:
+        if path not in record.paths or (path == public and flipped):
+            block = path == public and was_closed
             tombstones[(record.id, path)] = Tombstone(
                 session_id=record.id,
                 path=path,
-                uid=previous.uid,
+                uid=closed_block_uid(record.id, event) if block else previous.uid,
                 stamp=record.stamp,
                 start_utc=parse_utc(content["start"]),
                 end_utc=parse_utc(content["end"]),
-                title=content["title"],
-                restricted=content["visibility"] == Visibility.RESTRICTED.value,
+                title=CLOSED_SUMMARY if block else content["title"],
+                restricted=content["visibility"] != Visibility.PUBLIC.value,
                 attendees=previous.attendees if is_invite_path(path) else (),
             )
 

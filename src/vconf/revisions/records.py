@@ -247,10 +247,11 @@ def content_hash(content: Mapping[str, str]) -> str:
 def publish_paths(slot: Slot, timetable: Timetable) -> tuple[str, ...]:
     """Return the PUBLISH calendars that hold a session (SPEC §5), sorted.
 
-    The public file unless it is restricted, and the file of each of its delegations and people.
+    The public file unless it is restricted (a closed session's busy block is there), and the
+    file of each of its delegations and people.
     """
     paths = [delegation_calendar_path(code) for code in slot.delegations]
     paths += [person_calendar_path(person_id) for person_id in slot.people]
-    if not slot.session.is_restricted:
+    if not slot.session.is_restricted or slot.session.is_closed:
         paths.append(public_calendar_path(timetable.conference.event.id))
     return tuple(sorted(paths))

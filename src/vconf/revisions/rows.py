@@ -187,7 +187,7 @@ def _tombstone_of(row: tuple[Any, ...]) -> Tombstone:
         start_utc=parse_utc(fields["start"]),
         end_utc=parse_utc(fields["end"]),
         title=fields["title"],
-        restricted=fields["visibility"] == Visibility.RESTRICTED.value,
+        restricted=fields["visibility"] != Visibility.PUBLIC.value,
         attendees=_attendees(json.loads(attendees)),
     )
 
