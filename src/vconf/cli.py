@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from vconf.checks import Problem
     from vconf.revisions import Revision
+    from vconf.revisions.messages import Recipient
     from vconf.timetable import Timetable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
@@ -281,7 +282,8 @@ def _write(
             interrupted=store.removed_temporary_files > 0,
         )
         files = {} if dry_run else _build_files(timetable, revision)
-        written = [] if dry_run else issue_revision(store, revision, files)
+        recipients = _recipients(timetable, revision)
+        written = [] if dry_run else issue_revision(store, revision, files, recipients=recipients)
     if as_json:
         document = changes_as_json(revision, timetable, directory=directory, dry_run=dry_run)
         click.echo(document, nl=False)
@@ -290,6 +292,26 @@ def _write(
     if not dry_run:
         changed = [path.relative_to(target).as_posix() for path in written]
         console.print(written_as_text(directory, changed, unchanged=len(files) - len(changed)))
+
+
+def _recipients(timetable: Timetable, revision: Revision) -> dict[str, tuple[Recipient, ...]]:
+    """Return each invited session's invitees with their zones, for the store (`vconf send`)."""
+    from vconf.invitations import invitations, recipient_zones
+    from vconf.revisions.messages import Recipient
+
+    zones = recipient_zones(timetable)
+    event_zone = timetable.conference.event.tz_name
+    found: dict[str, tuple[Recipient, ...]] = {}
+    people = dict(invitations(timetable))
+    for tombstone in revision.tombstones:
+        if tombstone.attendees and tombstone.session_id not in people:
+            people[tombstone.session_id] = tombstone.attendees
+    for session_id, attendees in people.items():
+        found[session_id] = tuple(
+            Recipient(item.email, item.name, zones.get(item.email.lower(), event_zone))
+            for item in attendees
+        )
+    return found
 
 
 _DRY_RUN = click.option(
