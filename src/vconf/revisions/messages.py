@@ -8,7 +8,8 @@ them their meaning.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -245,6 +246,25 @@ def set_message(connection: sqlite3.Connection, row: MessageRow, *, now: datetim
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise VconfError(f"cannot record a message's state: {error}") from error
+
+
+@contextmanager
+def quick_commits(connection: sqlite3.Connection) -> Iterator[None]:
+    """Commit message states without an fsync each, for the span of one delivery run.
+
+    Write-ahead logging with `synchronous=NORMAL`: a committed state survives the process being
+    killed at any moment (the log reaches the kernel before COMMIT returns), which is what the
+    never-twice guarantee is about; only a power cut could lose the last few. Two fsyncs a
+    message cost 5-15 ms each here, which would hold delivery under 100 messages a second.
+    The store goes back to its rollback journal (checkpointed, no -wal file left) at the end.
+    """
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        connection.execute("PRAGMA journal_mode = DELETE")
+        connection.execute("PRAGMA synchronous = FULL")
 
 
 def _has_mail_tables(connection: sqlite3.Connection) -> bool:
