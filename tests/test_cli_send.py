@@ -123,6 +123,7 @@ def test_review_first_then_one_message_per_invitation_and_recipient_then_nothing
         uid = str(event["UID"])
         pairs[(uid, recipient.lower())] += 1
         assert recipient.lower() in attendees(event)
+        assert "international@danang.example" not in attendees(event)  # not to its organizer
         assert message["From"].addresses[0].addr_spec == "international@danang.example"
         assert message["To"].addresses[0].addr_spec == recipient
         session = next(item["session"] for item in listed if item["uid"] == uid)

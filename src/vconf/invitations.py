@@ -53,15 +53,20 @@ def invites_skipped(timetable: Timetable) -> tuple[str, ...]:
 
 
 def session_attendees(slot: Slot, timetable: Timetable) -> tuple[Attendee, ...]:
-    """Return a session's invitees that have an email, one per address, strongest role kept.
+    """Return a session's invitees that have an email, one per address, strongest role kept;
+    never the event's organizer (its address is the ORGANIZER, the one who invites).
 
     Moderators are CHAIR, speakers REQ-PARTICIPANT, attendees and the contacts of the session's
     delegations OPT-PARTICIPANT. Addresses compare case-insensitively; on equal roles a person
     wins over a delegation contact, then the first written. Sorted by role, then address.
     """
     best: dict[str, Attendee] = {}
+    organizer = timetable.conference.event.organizer
+    own = organizer.email.lower() if organizer and organizer.email else None
     for candidate in _candidates(slot, timetable):
         key = candidate.email.lower()
+        if key == own:
+            continue  # the organizer sends the invitation; it is not invited to its own meeting
         if key not in best or _strength(candidate) > _strength(best[key]):
             best[key] = candidate
     return tuple(sorted(best.values(), key=_attendee_order))
