@@ -190,7 +190,10 @@ def summary_text(
     link: str = "",
     others: tuple[str, ...] = (),
 ) -> str:
-    """Return the text/plain summary: title, both local times, room and link, who else comes."""
+    """Return the text/plain summary: title, both local times, room and link, who is invited.
+
+    The same for every recipient in one zone, so that their messages share one frame.
+    """
     lines = [title, "", f"When: {when_recipient}"]
     if when_event != when_recipient:
         lines.append(f"Event time: {when_event}")
@@ -199,7 +202,7 @@ def summary_text(
     if link:
         lines.append(f"Join: {link}")
     if others:
-        lines += ["", "Who else:", *(f"- {other}" for other in others)]
+        lines += ["", "Invited:", *(f"- {other}" for other in others)]
     return "\n".join(lines) + "\n"
 
 

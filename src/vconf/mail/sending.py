@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -197,18 +198,14 @@ def _planned(message: Outgoing, organizer: Party, zones: dict[str, str]) -> Plan
     zone = zones.get(recipient_key(message.recipient), facts.tz_name)
     start_text = _when(facts.start_utc, zone, with_end=None)
     invitation = read_invitation(message.ics)
-    others = tuple(
-        attendee.name or attendee.address
-        for attendee in invitation.attendees
-        if recipient_key(attendee.address) != recipient_key(message.recipient)
-    )
+    invited = tuple(attendee.name or attendee.address for attendee in invitation.attendees)
     summary = summary_text(
         title=invitation.title,
         when_recipient=_when(facts.start_utc, zone, with_end=facts.end_utc),
         when_event=_when(facts.start_utc, facts.tz_name, with_end=facts.end_utc),
         room=invitation.location,
         link=invitation.url,
-        others=() if message.kind is Kind.CANCELLED else others,
+        others=() if message.kind is Kind.CANCELLED else invited,
     )
     letter = letter_for(
         message,
@@ -233,6 +230,7 @@ class _Facts:
     stamp: datetime
 
 
+@lru_cache(maxsize=256)  # one version goes to many recipients
 def _event_facts(ics: bytes) -> _Facts:
     """Return the VEVENT's start, end, zone and DTSTAMP (the VTIMEZONE's DTSTARTs skipped)."""
     values: dict[str, tuple[str, str]] = {}
