@@ -739,3 +739,15 @@ def test_credentials_come_from_the_environment_mapping() -> None:
     )
     with pytest.raises(VconfError, match="VCONF_SMTP_USER"):
         read_credentials({"VCONF_SMTP_PASSWORD": "p"})
+
+
+def test_recipients_of_one_version_share_the_frame_but_get_their_own_to_and_message_id() -> None:
+    first = parsed(build_mail(letter(to="a@x.example")).data)
+    second = parsed(build_mail(letter(to="b@x.example")).data)
+    assert [first["To"].addresses[0].addr_spec, second["To"].addresses[0].addr_spec] == [
+        "a@x.example",
+        "b@x.example",
+    ]
+    assert first["Message-ID"] != second["Message-ID"]
+    assert calendar_parts(first)[1].get_payload(decode=True) == PANEL
+    assert calendar_parts(second)[1].get_payload(decode=True) == PANEL

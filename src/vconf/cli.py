@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
     from vconf.checks import Problem
     from vconf.language import Language
-    from vconf.revisions import Revision
+    from vconf.mail.sending import Planned, Result
+    from vconf.revisions import Revision, Store
+    from vconf.revisions.messages import Recipient
     from vconf.timetable import Timetable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
@@ -47,6 +49,7 @@ _RENDERERS: dict[str, dict[str, str]] = {
     "zones": {"text": "planning:zone_grid_as_text", "json": "json:zone_grid_as_json"},
     "slots": {"text": "planning:proposals_as_text", "json": "json:proposals_as_json"},
     "schedule": {"text": "schedule:schedule_as_text", "json": "schedule:schedule_as_json"},
+    "send": {"text": "sending:send_as_text", "json": "sending:send_as_json"},
 }
 
 
@@ -295,7 +298,8 @@ def _write(
             interrupted=store.removed_temporary_files > 0,
         )
         files = {} if dry_run else _build_files(timetable, revision)
-        written = [] if dry_run else issue_revision(store, revision, files)
+        recipients = _recipients(timetable, revision)
+        written = [] if dry_run else issue_revision(store, revision, files, recipients=recipients)
     if as_json:
         document = changes_as_json(revision, timetable, directory=directory, dry_run=dry_run)
         click.echo(document, nl=False)
@@ -304,6 +308,26 @@ def _write(
     if not dry_run:
         changed = [path.relative_to(target).as_posix() for path in written]
         console.print(written_as_text(directory, changed, unchanged=len(files) - len(changed)))
+
+
+def _recipients(timetable: Timetable, revision: Revision) -> dict[str, tuple[Recipient, ...]]:
+    """Return each invited session's invitees with their zones, for the store (`vconf send`)."""
+    from vconf.invitations import invitations, recipient_zones
+    from vconf.revisions.messages import Recipient
+
+    zones = recipient_zones(timetable)
+    event_zone = timetable.conference.event.tz_name
+    found: dict[str, tuple[Recipient, ...]] = {}
+    people = dict(invitations(timetable))
+    for tombstone in revision.tombstones:
+        if tombstone.attendees and tombstone.session_id not in people:
+            people[tombstone.session_id] = tombstone.attendees
+    for session_id, attendees in people.items():
+        found[session_id] = tuple(
+            Recipient(item.email, item.name, zones.get(item.email.lower(), event_zone))
+            for item in attendees
+        )
+    return found
 
 
 _DRY_RUN = click.option(
@@ -557,6 +581,78 @@ def zones_command(file: str, day: date | None, output_format: str) -> None:
     with _about(file):
         grid = build_zone_grid(timetable, day=day)
     _show(_renderer("zones", output_format)(grid))
+
+
+@cli.command("send", short_help="Email the invitations export issued into DIR, once each.")
+@click.argument("directory", metavar="DIR")
+@click.option("--confirm", is_flag=True, help="Deliver; without it, list and write drafts only.")
+@click.option("--smtp", metavar="URL", help="smtp://host:port or smtps://host:port (VCONF_SMTP).")
+@click.option(
+    "--resend-unknown", is_flag=True, help="Send again the messages a cut left `unknown`."
+)
+@_format_option(_RENDERERS["send"])
+def send_command(
+    directory: str, confirm: bool, smtp: str | None, resend_unknown: bool, output_format: str
+) -> None:
+    """Send the invitations and updates that export/plan issued into DIR, by email (iMIP).
+
+    Without --confirm nothing is sent: it lists each message and writes it as
+    DIR/outbox/<session>/<SEQUENCE>-<recipient>.eml for review. A message sent is never sent
+    again. Credentials come from VCONF_SMTP_USER and VCONF_SMTP_PASSWORD only.
+
+    \b
+    Exit codes: 0 all sent (or listed); 1 some failed; 2 misuse, no export in DIR, a server
+    that cannot be reached or refuses the login, or no organizer email.
+
+    \b
+    Examples:
+      vconf send vconf-out/danang-partners-2023
+      vconf send vconf-out/danang-partners-2023 --confirm --smtp smtp://relay.example:587
+    """
+    from pathlib import Path
+
+    from vconf.mail.sending import Result, SendReport, plan_send, write_drafts
+    from vconf.revisions import open_store
+
+    target = Path(directory)
+    if not (target / ".vconf" / "state.sqlite").is_file():
+        raise VconfError(f"{directory} holds no export: run `vconf export FILE -o {directory}`")
+    url = smtp or os.environ.get("VCONF_SMTP", "")
+    if confirm and not url:
+        raise VconfError("--confirm needs a mail server: --smtp URL or VCONF_SMTP")
+    with open_store(target) as store:
+        planned = plan_send(store, resend_unknown=resend_unknown)
+        if not confirm:
+            write_drafts(target, planned)
+            results = tuple(Result(item, "listed") for item in planned)
+        else:
+            results = _deliver_all(store, planned, url)
+    report = SendReport(target, confirm, results)
+    _show(_renderer("send", output_format)(report))
+    if report.failed:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+def _deliver_all(store: Store, planned: tuple[Planned, ...], url: str) -> tuple[Result, ...]:
+    """Deliver over one connection, a progress bar on stderr only when it is a terminal."""
+    from vconf.mail.sending import deliver
+    from vconf.mail.smtp import Transport, read_credentials, read_server
+
+    server = read_server(url)
+    credentials = read_credentials(os.environ)
+    if not planned:
+        return ()
+    with Transport(server, credentials=credentials) as transport:
+        if not sys.stderr.isatty():
+            return deliver(store, planned, transport, now=_now)
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("Sending", total=len(planned))
+            return deliver(
+                store, planned, transport, now=_now, advance=lambda: progress.advance(task)
+            )
 
 
 @cli.command("slots", short_help="Propose start times for a new session.")

@@ -32,13 +32,30 @@ def invitations(timetable: Timetable) -> dict[str, tuple[Attendee, ...]]:
     return {session_id: found for session_id, found in invitees.items() if found}
 
 
+def recipient_zones(timetable: Timetable) -> dict[str, str]:
+    """Return the zone each invitable address lives in, by lower-cased address.
+
+    A person's is their delegation's, a delegation contact's its delegation's, anyone else's the
+    event's; when an address is two parties', the person's wins (as in `session_attendees`).
+    """
+    zones: dict[str, str] = {}
+    for delegation in sorted(timetable.delegations.values(), key=lambda item: item.code):
+        if delegation.email:
+            zones.setdefault(delegation.email.lower(), delegation.tz_name)
+    for person in sorted(timetable.people.values(), key=lambda item: item.id):
+        if person.email and person.delegation in timetable.delegations:
+            zones[person.email.lower()] = timetable.delegations[person.delegation].tz_name
+    return zones
+
+
 def invites_skipped(timetable: Timetable) -> tuple[str, ...]:
     """Return the ids of the sessions that get no invite: none of their parties has an email."""
     return tuple(slot.id for slot in timetable.slots if not session_attendees(slot, timetable))
 
 
 def session_attendees(slot: Slot, timetable: Timetable) -> tuple[Attendee, ...]:
-    """Return a session's invitees that have an email, one per address, strongest role kept.
+    """Return a session's invitees that have an email, one per address, strongest role kept;
+    never the event's organizer (its address is the ORGANIZER, the one who invites).
 
     Moderators are CHAIR, speakers REQ-PARTICIPANT, attendees and the contacts of the session's
     delegations OPT-PARTICIPANT, interpreters NON-PARTICIPANT. Addresses compare
@@ -46,8 +63,12 @@ def session_attendees(slot: Slot, timetable: Timetable) -> tuple[Attendee, ...]:
     written. Sorted by role, then address.
     """
     best: dict[str, Attendee] = {}
+    organizer = timetable.conference.event.organizer
+    own = organizer.email.lower() if organizer and organizer.email else None
     for candidate in _candidates(slot, timetable):
         key = candidate.email.lower()
+        if key == own:
+            continue  # the organizer sends the invitation; it is not invited to its own meeting
         if key not in best or _strength(candidate) > _strength(best[key]):
             best[key] = candidate
     return tuple(sorted(best.values(), key=_attendee_order))

@@ -190,6 +190,9 @@ def _person_zone(timetable: Timetable, person: Person) -> str:
     return timetable.conference.event.tz_name
 
 
+_REFRESH = line("REFRESH-INTERVAL", "PT1H", ";VALUE=DURATION")
+
+
 def _publish(name: str, tz_name: str, events: list[_Event], zones: Zones) -> bytes:
     """Return a METHOD:PUBLISH calendar named `name` whose own zone is `tz_name`."""
     header = [
@@ -197,6 +200,8 @@ def _publish(name: str, tz_name: str, events: list[_Event], zones: Zones) -> byt
         line("NAME", escape_text(name)),
         line("X-WR-CALNAME", escape_text(name)),
         line("X-WR-TIMEZONE", escape_text(tz_name)),
+        _REFRESH,  # a subscribed calendar asks again hourly (RFC 7986 §5.7)
+        line("X-PUBLISHED-TTL", "PT1H"),  # the same, for Outlook
     ]
     tz_names = set().union(*(event.tz_names for event in events)) if events else {tz_name}
     timezones = [zones.vtimezone(zone_name) for zone_name in sorted(tz_names)]

@@ -1,4 +1,4 @@
-"""The DESCRIPTION of a session's VEVENT: kind, room, link, languages, local times, people, notes.
+"""The DESCRIPTION of a session's VEVENT: its description, who speaks, then its local times.
 
 The dates are the agendas' (`dates.day_heading`); the times are read from the export's own zone
 tables (`export.vtimezone`), so the text says what a calendar client computes.
@@ -26,35 +26,41 @@ class Descriptions:
         self._labels: dict[str, list[str]] = {}  # each zone's label per offset period
 
     def describe(self, slot: Slot) -> str:
-        """Return a session's text: kind, room, link, languages, local times, people, notes."""
+        """Return a session's text: its description and who speaks, then the local times.
+
+        LOCATION and URL already carry the room and the link, so they are not repeated; the
+        local times are a few lines, one per UTC offset, so a calendar's preview shows first what
+        the session is about.
+        """
         timetable, session = self.timetable, slot.session
-        room = timetable.rooms.get(session.room) if session.room else None
-        kind = session.kind.value.replace("-", " ").capitalize()
-        lines = [f"{kind} (restricted to its own parties)" if session.is_restricted else kind]
-        if room is not None:
-            lines.append(f"Room: {room.name}")
-            if room.url:
-                lines.append(f"Join: {room.url}")
-        if session.languages:
-            lines.append(f"Languages: {', '.join(session.languages)}")
-        lines += ["", "Local times:", *self._local_time_lines(slot)]
+        lines = [session.description.strip()] if session.description.strip() else []
         for label, person_ids in (
-            ("Moderators", session.moderators),
             ("Speakers", session.speakers),
+            ("Moderators", session.moderators),
             ("Attendees", session.attendees),
+            ("Interpreters", session.interpreters),
         ):
             if person_ids:
                 names = "; ".join(_person_label(timetable.people[person]) for person in person_ids)
                 lines.append(f"{label}: {names}")
-        if session.description.strip():
-            lines += ["", session.description.strip()]
+        notes = []
+        if session.is_restricted:
+            notes.append("Restricted to its own parties.")
+        if session.languages:
+            notes.append(f"Languages: {', '.join(session.languages)}.")
+        if notes:
+            lines.append(" ".join(notes))
+        if lines:
+            lines.append("")
+        lines += self._local_time_lines(slot)
         return "\n".join(lines)
 
     def _local_time_lines(self, slot: Slot) -> list[str]:
-        """Return the event zone's time, then one line per distinct local time with its delegations.
+        """Return one line per UTC offset, west to east: its time, then its delegations.
 
-        Delegations that read the same clock share a line, west to east, so a session for every
-        delegation stays short; past `_NAMED_DELEGATIONS` they are named by code only.
+        The event zone's line comes first when no delegation reads its clock. Labels are UTC
+        offsets, never abbreviations (`PST` in Manila and `CST` in Beijing read as US zones);
+        past `_NAMED_DELEGATIONS` delegations are named by code only.
         """
         timetable = self.timetable
         event = timetable.conference.event
@@ -66,12 +72,12 @@ class Descriptions:
             groups.setdefault(span, []).append(
                 f"{delegation.name} ({delegation.code})" if named else delegation.code
             )
-        event_span = self._span(event.tz_name, slot.start_utc, slot.end_utc)[1]
-        separator = "; " if named else ", "
-        return [
-            f"Event time ({event.tz_name}): {event_span}",
-            *(f"{span[1]}: {separator.join(labels)}" for span, labels in sorted(groups.items())),
-        ]
+        event_span = self._span(event.tz_name, slot.start_utc, slot.end_utc)
+        lines = [] if event_span in groups else [f"{event_span[1]}: event time ({event.tz_name})"]
+        lines += [f"{span[1]}: {', '.join(labels)}" for span, labels in sorted(groups.items())]
+        # the event's day once, in the heading; a line on another day keeps its own
+        day = day_heading(local(self.zones[event.tz_name], slot.start_utc)[0]) + " "
+        return [f"Local times ({day.strip()}):"] + [line.removeprefix(day) for line in lines]
 
     def _span(self, tz_name: str, start_utc: datetime, end_utc: datetime) -> tuple[int, str]:
         """Return the start's offset and `Tue 16 Nov 2021 14:00-14:45 (WIB, UTC+07:00)`."""
@@ -97,9 +103,9 @@ class Descriptions:
 
 
 def _label(offset: int, name: str) -> str:
-    """Return `WIB, UTC+07:00`, or `UTC+07:00` for a numeric abbreviation such as `+07`."""
-    utc = f"UTC{format_offset(timedelta(seconds=offset))}"
-    return f"{name}, {utc}" if name and name[0] not in "+-" else utc
+    """Return `UTC+07:00`: an offset reads one way everywhere, an abbreviation does not."""
+    del name  # `PST` in Manila and `CST` in Beijing read as US zones
+    return f"UTC{format_offset(timedelta(seconds=offset))}"
 
 
 def _person_label(person: Person) -> str:

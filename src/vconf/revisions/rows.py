@@ -13,13 +13,14 @@ from vconf.errors import VconfError
 from vconf.files import CALENDAR_PATH
 from vconf.invitations import Attendee
 from vconf.model import Visibility
+from vconf.revisions.messages import create_mail_tables
 from vconf.revisions.records import Record, Revision, Stamp, Status, Tombstone
 from vconf.timezones import parse_utc, utc_text
 
 if TYPE_CHECKING:
     import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the mail tables (revisions.messages), migrated from 1
 APPLICATION_ID = 0x76636F6E  # "vcon"
 RESET_HINT = "run again with --reset-state to start afresh (it keeps the old file as a backup)"
 _VISIBILITIES = frozenset(visibility.value for visibility in Visibility)
@@ -93,6 +94,7 @@ def write_contents(
     for statement in SCHEMA.split(";"):  # not executescript: it would COMMIT first
         if statement.strip():
             connection.execute(statement)
+    create_mail_tables(connection)
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     connection.executemany(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,6 +22,13 @@ from vconf.files import (
     remove_temporary_files,
     state_path,
     write_all,
+)
+from vconf.revisions.messages import (
+    IssuedVersion,
+    Recipient,
+    issued_versions,
+    migrate,
+    write_versions,
 )
 from vconf.revisions.records import Reset, Revision
 from vconf.revisions.rows import (
@@ -112,10 +119,21 @@ def open_store(directory: Path, *, reset: bool = False) -> Store:
         except sqlite3.Error as error:
             raise VconfError(f"cannot open {store.path}: {error}") from error
         _load(store, store.connection)
+        _migrate(store, store.connection)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _migrate(store: Store, connection: sqlite3.Connection) -> None:
+    """Bring a store written by an older vconf up to this schema (`revisions.messages`)."""
+    import sqlite3
+
+    try:
+        migrate(connection)
+    except sqlite3.Error as error:
+        raise VconfError(f"cannot upgrade {store.path}: {error}") from error
 
 
 def read_store(directory: Path, *, reset: bool = False) -> Store:
@@ -266,13 +284,22 @@ def _read_sequences(data: bytes, floors: dict[str, int]) -> None:
 # ---- writing -----------------------------------------------------------------------------------
 
 
-def issue_revision(store: Store, revision: Revision, files: Mapping[str, bytes]) -> list[Path]:
+def issue_revision(
+    store: Store,
+    revision: Revision,
+    files: Mapping[str, bytes],
+    *,
+    recipients: Mapping[str, tuple[Recipient, ...]] | None = None,
+) -> list[Path]:
     """Record the revision, write its files, mark it done; return the paths of the files that
     changed (those already holding the same bytes are left alone), sorted.
 
+    The invitation versions among `files` are recorded with the revision (for `vconf send`),
+    `recipients` giving each session's invitees with their zones.
+
     The order is what makes a kill at any moment safe (docs/revisions.md, "The order of a run").
     """
-    commit_revision(store, revision)
+    commit_revision(store, revision, issued_versions(files, recipients or {}))
     fault_point("recorded")
     written = write_all(store.directory, files)
     fault_point("written")
@@ -280,11 +307,16 @@ def issue_revision(store: Store, revision: Revision, files: Mapping[str, bytes])
     return written
 
 
-def commit_revision(store: Store, revision: Revision) -> None:
-    """Record a revision in one transaction, marked `pending` until `finish_revision`."""
+def commit_revision(
+    store: Store, revision: Revision, versions: Iterable[IssuedVersion] = ()
+) -> None:
+    """Record a revision and the invitation versions it issues in one transaction, marked
+    `pending` until `finish_revision`.
+    """
     connection = _writable(store)
     with _transaction(store, connection):
         write_contents(connection, revision, store.contents.floors)
+        write_versions(connection, versions)
         fault_point("recording")
     _remember(store, revision)
 
