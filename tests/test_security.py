@@ -175,6 +175,7 @@ def test_no_restricted_session_reaches_another_partys_agenda_in_any_format(
 
 BLOCK_PROPERTIES = {
     "UID", "DTSTAMP", "DTSTART", "DTEND", "SEQUENCE", "STATUS", "SUMMARY", "CLASS", "TRANSP",
+    "ORGANIZER",  # the event's, not the session's: RFC 5546 wants one in every PUBLISH VEVENT
 }  # fmt: skip
 
 
@@ -195,6 +196,7 @@ def test_the_public_calendar_holds_each_closed_session_as_a_bare_busy_block(
             "CONFIDENTIAL",
             "OPAQUE",
         )
+        assert str(block["ORGANIZER"]) == "mailto:noreply@vconf.invalid"
         assert block.decoded("DTSTART") == slot.start_utc
         assert block.decoded("DTEND") == slot.end_utc
         assert f"{slot.id}.leaks@vconf.invalid" not in events  # the full event stays private

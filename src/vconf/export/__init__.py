@@ -291,6 +291,8 @@ def _closed_block(slot: Slot, context: _Export, stamp: Stamp) -> _Event:
     """Return a closed session's busy block (SPEC §7): its times, and nothing of the session.
 
     It has its own UID and the session's SEQUENCE and DTSTAMP: a revision covers both alike.
+    The event's ORGANIZER (not the session's) is there because RFC 5546 §3.2.1 requires one in
+    every PUBLISH VEVENT; libical refuses the block without it.
     """
     start, start_tz = _when("DTSTART", slot.start_utc, slot.start_tz, context.zones)
     end, end_tz = _when("DTEND", slot.end_utc, slot.end_tz, context.zones)
@@ -305,6 +307,7 @@ def _closed_block(slot: Slot, context: _Export, stamp: Stamp) -> _Event:
         line("SUMMARY", escape_text(CLOSED_SUMMARY)),
         b"CLASS:CONFIDENTIAL\r\n",
         b"TRANSP:OPAQUE\r\n",
+        context.organizer,
     ]
     body = b"".join(lines)
     tz_names = frozenset(name for name in (start_tz, end_tz) if name is not None)
