@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vconf.cli import cli
+from vconf.load import read_conference
+from vconf.timetable import build_timetable
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 ICDD = str(EXAMPLES / "icdd-2021.toml")
@@ -201,9 +206,10 @@ def test_no_mangled_file_reaches_a_traceback(
     result = CliRunner().invoke(cli, args)
     assert result.exit_code in (0, 1, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    if result.exit_code == 2:
-        assert len(result.stderr.strip().splitlines()) == 1
-        assert str(path) in result.stderr
+    if result.exit_code == 2:  # every input error at once: one line each, each naming the file
+        lines = result.stderr.strip().splitlines()
+        assert 1 <= len(lines) <= 51
+        assert all(line.startswith(f"vconf: {path}") for line in lines), lines
 
 
 @pytest.mark.parametrize(
@@ -353,3 +359,48 @@ def test_a_command_imports_only_the_renderer_it_uses(args: list[str], expected: 
     )
     loaded = json.loads(result.stderr.strip().splitlines()[-1])
     assert [name for name in loaded if not name.startswith("vconf.render.words")] == expected
+
+
+def test_agenda_pdf_needs_an_output_file(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["agenda", "examples/danang-partners-2023.toml", "--format", "pdf"])
+    assert result.exit_code == 2
+    assert "--format pdf needs -o FILE" in result.stderr
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("weasyprint") is None or shutil.which("pdftotext") is None,
+    reason="needs vconf[pdf] and poppler-utils",
+)
+def test_agenda_pdf_is_an_a4_document_holding_every_session_title(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "dn.pdf"
+    args = ["agenda", "examples/danang-partners-2023.toml", "--delegation", "DN"]
+    result = runner.invoke(cli, [*args, "--format", "pdf", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True)
+    assert "(A4)" in info.stdout
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(target), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    # a title wraps in its cell, after a space or a hyphen: compare without the white space
+    flat = re.sub(r"\s+", "", text)
+    timetable = build_timetable(read_conference("examples/danang-partners-2023.toml"))
+    for slot in timetable.by_delegation["DN"]:
+        assert re.sub(r"\s+", "", slot.session.title) in flat, slot.session.title
+
+
+def test_agenda_speaks_the_delegations_language_without_lang(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = Path("examples/danang-partners-2023.toml").read_text(encoding="utf-8")
+    marked = source.replace("[delegations.DN]\n", '[delegations.DN]\nlanguage = "vi"\n', 1)
+    assert marked != source
+    path = tmp_path / "vi.toml"
+    path.write_text(marked, encoding="utf-8")
+    target = tmp_path / "dn.md"
+    args = ["agenda", str(path), "--delegation", "DN", "--format", "md", "-o", str(target)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "tháng" in target.read_text(encoding="utf-8")  # CLDR's Vietnamese month words

@@ -45,6 +45,7 @@ _RENDERERS: dict[str, dict[str, str]] = {
         "json": "json:agenda_as_json",
         "md": "markdown:agenda_as_markdown",
         "html": "html:agenda_as_html",
+        "pdf": "pdf:agenda_as_pdf",
     },
     "zones": {"text": "planning:zone_grid_as_text", "json": "json:zone_grid_as_json"},
     "slots": {"text": "planning:proposals_as_text", "json": "json:proposals_as_json"},
@@ -454,6 +455,10 @@ def check_command(file: str, output_format: str) -> Findings:
     "--width", type=click.IntRange(min=20), metavar="N",
     help="Text width (default: the terminal's, or COLUMNS).",
 )  # fmt: skip
+@click.option(
+    "-o", "--output", metavar="FILE",
+    help="Write the agenda to FILE (atomically) instead of printing it; needed for pdf.",
+)  # fmt: skip
 @_format_option(_RENDERERS["agenda"])
 def agenda_command(
     file: str,
@@ -464,6 +469,7 @@ def agenda_command(
     dates: tuple[date, ...],
     lang: str | None,
     width: int | None,
+    output: str | None,
     output_format: str,
 ) -> Findings:
     """Print the agenda of FILE, day by day, with a time column per zone.
@@ -478,14 +484,19 @@ def agenda_command(
       vconf agenda examples/icdd-2021.toml --tz America/New_York --tz Asia/Tokyo
       vconf agenda examples/danang-partners-2023.toml --delegation PIT --tz Asia/Ho_Chi_Minh
       vconf agenda examples/icdd-2021.toml --public --date 2021-11-16 --format md
+      vconf agenda examples/danang-partners-2023.toml --delegation DN --format pdf -o dn.pdf
     """
     from vconf.agenda import build_agenda
     from vconf.checks import find_problems
     from vconf.render.words import problem_marks
 
-    language = _language(lang)
+    if output_format == "pdf" and output is None:
+        raise VconfError("--format pdf needs -o FILE: a PDF is not for the terminal")
+    if lang is not None:
+        _language(lang)  # an unknown code is misuse before the file is read
     timetable = _load(file)
     _check_party(timetable, file, delegation, person)
+    language = _language(lang or _party_language(timetable, delegation, person))
     zones = _check_zones(tz_names)
     problems = find_problems(timetable)
     agenda = build_agenda(
@@ -498,13 +509,49 @@ def agenda_command(
         marks=problem_marks(timetable, problems),
     )
     renderer = _renderer("agenda", output_format)
-    if output_format == "json":
+    if output is not None:
+        _write_agenda(output, renderer, agenda, output_format, language)
+    elif output_format == "json":
         _show(renderer(agenda))
     elif output_format == "text":
         _print_all(_console(width=width), renderer(agenda, language=language))
     else:
         _show(renderer(agenda, language=language))
     return Findings(tuple(problems), note_file=file)
+
+
+def _write_agenda(
+    output: str, renderer: Any, agenda: Any, output_format: str, language: Language
+) -> None:
+    """Write the agenda in its format to OUTPUT atomically (text as it reads when piped)."""
+    from pathlib import Path
+
+    from vconf.files import write_file
+
+    if output_format == "json":
+        document: str | bytes = renderer(agenda)
+    elif output_format == "text":
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=80, highlight=False, emoji=False, color_system=None)
+        _print_all(console, renderer(agenda, language=language))
+        document = buffer.getvalue()
+    else:
+        document = renderer(agenda, language=language)
+    data = document.encode("utf-8") if isinstance(document, str) else document
+    write_file(Path(os.path.expanduser(output)), data)
+
+
+def _party_language(timetable: Timetable, delegation: str | None, person: str | None) -> str:
+    """Return the party's language (SPEC §8): the delegation's, else the event's, else `en`."""
+    code = delegation
+    if code is None and person is not None:
+        code = timetable.people[person].delegation
+    own = timetable.delegations[code].language if code is not None else None
+    return own or timetable.conference.event.language or "en"
 
 
 def _language(code: str | None) -> Language:

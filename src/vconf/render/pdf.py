@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from vconf.agenda import Agenda
 from vconf.errors import VconfError
+from vconf.language import Language, language_for
 
 INSTALL = "pip install 'vconf[pdf]'"
 
@@ -50,3 +52,10 @@ def _data_urls_only(weasyprint: Any) -> Any:
         return weasyprint.default_url_fetcher(url)
 
     return fetch
+
+
+def agenda_as_pdf(agenda: Agenda, *, language: Language | None = None) -> bytes:
+    """Return the agenda's HTML page (`agenda_as_html`) printed to an A4 PDF by WeasyPrint."""
+    from vconf.render.html import agenda_as_html
+
+    return html_as_pdf(agenda_as_html(agenda, language=language or language_for("en")))
