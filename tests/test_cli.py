@@ -404,3 +404,14 @@ def test_agenda_speaks_the_delegations_language_without_lang(
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert "tháng" in target.read_text(encoding="utf-8")  # CLDR's Vietnamese month words
+
+
+def test_agenda_text_to_a_file_reads_as_piped_output(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "agenda.txt"
+    args = ["agenda", "examples/danang-partners-2023.toml", "--delegation", "PIT"]
+    written = runner.invoke(cli, [*args, "-o", str(target)])
+    printed = runner.invoke(cli, [*args, "--width", "80"])
+    assert written.exit_code == printed.exit_code == 0
+    assert written.stdout == ""
+    assert target.read_text(encoding="utf-8") == printed.stdout
+    assert "\x1b" not in printed.stdout

@@ -531,14 +531,9 @@ def _write_agenda(
     if output_format == "json":
         document: str | bytes = renderer(agenda)
     elif output_format == "text":
-        import io
+        from vconf.render.text import agenda_as_plain_text
 
-        from rich.console import Console
-
-        buffer = io.StringIO()
-        console = Console(file=buffer, width=80, highlight=False, emoji=False, color_system=None)
-        _print_all(console, renderer(agenda, language=language))
-        document = buffer.getvalue()
+        document = agenda_as_plain_text(agenda, language=language)
     else:
         document = renderer(agenda, language=language)
     data = document.encode("utf-8") if isinstance(document, str) else document

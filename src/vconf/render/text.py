@@ -129,6 +129,19 @@ def _problem_summary(problems: list[Problem], session_count: int) -> RenderableT
 # ---- agenda ------------------------------------------------------------------------------------
 
 
+def agenda_as_plain_text(
+    agenda: Agenda, *, language: Language | None = None, width: int = 80
+) -> str:
+    """Return the text agenda as it reads piped (no colour codes), `width` columns wide."""
+    import io
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, highlight=False, emoji=False, color_system=None)
+    for renderable in agenda_as_text(agenda, language=language):
+        console.print(renderable)
+    return buffer.getvalue()
+
+
 def agenda_as_text(
     agenda: Agenda, *, language: Language | None = None, local_times: bool = False
 ) -> Iterator[RenderableType]:
