@@ -415,3 +415,70 @@ def test_agenda_text_to_a_file_reads_as_piped_output(runner: CliRunner, tmp_path
     assert written.stdout == ""
     assert target.read_text(encoding="utf-8") == printed.stdout
     assert "\x1b" not in printed.stdout
+
+
+MISUSES = [  # (argv, what the line must name): an option value, option or argument of each command
+    (["plan", ICDD, "--bogus"], "--bogus"),
+    (["check"], "FILE"),
+    (["check", ICDD, "--format", "xml"], "'xml'"),
+    (["agenda", ICDD, "--date", "2021-11-31"], "2021-11-31"),
+    (["agenda", ICDD, "--width", "abc"], "--width"),
+    (["agenda", ICDD, "--width", "5"], "at least 20"),
+    (["agenda", ICDD, "--tz"], "--tz"),
+    (["export", ICDD, "--formt", "json"], "did you mean '--format'"),
+    (["zones", ICDD, "--date", "tomorrow"], "tomorrow"),
+    (["slots", ICDD], "--duration"),
+    (["slots", ICDD, "--duration", "1h", "--top", "many"], "--top"),
+    (["schedule", ICDD], "--output"),
+    (["schedule", ICDD, "-o", "x.toml", "--time-limit", "0"], "more than 0 seconds"),
+    (["send"], "DIR"),
+    (["nonsense"], "nonsense"),
+    (["--bogus"], "--bogus"),
+]
+
+
+@pytest.mark.parametrize(("args", "named"), MISUSES)
+def test_every_misused_option_is_one_vconf_line_naming_it(
+    runner: CliRunner, args: list[str], named: str
+) -> None:
+    line = assert_one_line_error(run(runner, *args))
+    assert line.startswith("vconf: ")
+    assert named.casefold() in line.casefold()
+    assert not any(click_word in line for click_word in ("Usage:", "Error:", "Try '"))
+    assert line.endswith("--help`)")  # where to read how the command is used
+
+
+@pytest.mark.parametrize(
+    ("option", "given", "meant"),
+    [("--delegation", "vn", "VN"), ("--delegation", "VNM", "VN"), ("--person", "li-we", "li-wei")],
+)
+def test_a_near_party_name_is_suggested(
+    runner: CliRunner, option: str, given: str, meant: str
+) -> None:
+    line = assert_one_line_error(run(runner, "agenda", ICDD, option, given))
+    assert line.endswith(f"did you mean {meant}?")
+
+
+def test_a_zone_abbreviation_names_the_files_own_zones_first(runner: CliRunner) -> None:
+    # ICT may mean Bangkok, Ho Chi Minh City, Phnom Penh or Vientiane; Da Nang's file has only
+    # Ho Chi Minh City among them, so it comes first
+    line = assert_one_line_error(run(runner, "agenda", DANANG, "--tz", "ICT"))
+    assert "abbreviation" in line
+    assert line.index("Asia/Ho_Chi_Minh") < line.index("Asia/Bangkok")
+
+
+def test_the_readme_shows_a_real_run_with_every_mistake_at_once() -> None:
+    """docs/readme_errors.py regenerates the block: five mistakes, five lines, each its line."""
+    root = EXAMPLES.parent
+    spec = importlib.util.spec_from_file_location("readme_errors", root / "docs/readme_errors.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    block = module.errors_block()
+    assert block in (root / "README.md").read_text(encoding="utf-8")
+    lines = [line for line in block.splitlines() if line.startswith("vconf: ")]
+    places = [int(re.match(r"vconf: docs/mistakes\.toml:(\d+):\d+: ", line)[1]) for line in lines]
+    assert len(places) == 5
+    assert places == sorted(places)
+    assert block.rstrip().endswith("$ echo $?\n2\n```\n<!-- errors:end -->")

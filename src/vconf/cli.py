@@ -70,10 +70,25 @@ class VconfGroup(click.Group):
     a command's `Findings` the exit code 0 or 1.
     """
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse vconf's own options; a misused one is one line and exit 2, as everywhere."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            _misused(error)
+
     def invoke(self, ctx: click.Context) -> NoReturn:
         """Run the command, then exit with the code its findings ask for (0 for None)."""
         try:
             findings = super().invoke(ctx)
+        except click.UsageError as error:  # a command's option or argument, parsed in there
+            _misused(error)
         except VconfError as error:
             for line in error.lines:
                 click.echo(f"vconf: {line}", err=True)
@@ -84,6 +99,42 @@ class VconfGroup(click.Group):
         except BrokenPipeError:
             _quiet_broken_pipe()
         ctx.exit(_finish(findings))
+
+
+def _misused(error: click.UsageError) -> NoReturn:
+    """Say what was misused in vconf's one-line style (not click's Usage/Error block); exit 2.
+
+    `vconf: --date: expected a date like 2021-11-16 (year-month-day), got '2021-11-31' (see
+    `vconf agenda --help`)`.
+    """
+    if (
+        isinstance(error, click.BadParameter)
+        and not isinstance(error, click.MissingParameter)
+        and error.param is not None
+    ):
+        hint = " / ".join(error.param.opts) or "value"
+        text = f"{hint}: {error.message}"
+    else:
+        text = error.format_message()
+    sentences = " ".join(text.split()).rstrip(".").split(". ")  # click's: "No such option."
+    text = "; ".join(sentence[:1].lower() + sentence[1:] for sentence in sentences)
+    where = error.ctx.command_path if error.ctx is not None else "vconf"
+    click.echo(f"vconf: {text} (see `{where} --help`)", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def _at_least(value: int | None, minimum: int, unit: str) -> int | None:
+    """Return an option's number, or say (click's BadParameter) that it is below `minimum`."""
+    if value is not None and value < minimum:
+        raise click.BadParameter(f"expected at least {minimum} {unit}, got {value}")
+    return value
+
+
+def _above_zero(value: float, unit: str) -> float:
+    """Return an option's number, or say (click's BadParameter) that it is not above zero."""
+    if not value > 0:
+        raise click.BadParameter(f"expected more than 0 {unit}, got {value:g}")
+    return value
 
 
 def _finish(findings: Findings | None) -> int:
@@ -221,13 +272,29 @@ def _check_party(
     """Misuse (exit 2) when --delegation or --person names nothing in the file."""
     if delegation is not None and delegation not in timetable.delegations:
         raise VconfError(
-            f"--delegation {delegation}: {path} has no such delegation; it has "
-            f"{_listing(timetable.delegations)}"
+            f"--delegation {delegation}: {path} has no such delegation; "
+            f"{_did_you_mean(delegation, timetable.delegations)}"
         )
     if person is not None and person not in timetable.people:
         raise VconfError(
-            f"--person {person}: {path} has no such person; it has {_listing(timetable.people)}"
+            f"--person {person}: {path} has no such person; "
+            f"{_did_you_mean(person, timetable.people)}"
         )
+
+
+def _did_you_mean(given: str, known: Iterable[str]) -> str:
+    """Return `did you mean VN?` for a near name (case first, then spelling), else the list."""
+    from difflib import get_close_matches
+
+    names = sorted(known)
+    same_case = [name for name in names if name.casefold() == given.casefold()]
+    folded = {name.casefold(): name for name in names}
+    close = same_case or [
+        folded[name] for name in get_close_matches(given.casefold(), folded, n=1, cutoff=0.75)
+    ]
+    if close:
+        return f"did you mean {close[0]}?"
+    return f"it has {_listing(names)}"
 
 
 @contextmanager
@@ -240,14 +307,18 @@ def _about(file: str) -> Iterator[None]:
         raise
 
 
-def _check_zones(tz_names: Iterable[str]) -> tuple[str, ...]:
+def _check_zones(tz_names: Iterable[str], timetable: Timetable) -> tuple[str, ...]:
+    """Return each `--tz` as an IANA name; an abbreviation (`ICT`) names the zones it may mean,
+    the file's own zones first."""
     from vconf.errors import inside
-    from vconf.timezones import check_zone_name
+    from vconf.load import zone_value
 
+    event = timetable.conference.event
+    own = {event.tz_name, *(d.tz_name for d in timetable.delegations.values())}
     checked = []
     for tz_name in tz_names:
         with inside(f"--tz {tz_name}"):
-            checked.append(check_zone_name(tz_name))
+            checked.append(zone_value(tz_name, preferred=own))
     return tuple(checked)
 
 
@@ -452,7 +523,7 @@ def check_command(file: str, output_format: str) -> Findings:
 )  # fmt: skip
 @click.option("--lang", metavar="LANG", help="Language of dates and labels (en, fr, id, vi).")
 @click.option(
-    "--width", type=click.IntRange(min=20), metavar="N",
+    "--width", type=int, callback=lambda _c, _p, v: _at_least(v, 20, "columns"), metavar="N",
     help="Text width (default: the terminal's, or COLUMNS).",
 )  # fmt: skip
 @click.option(
@@ -497,7 +568,7 @@ def agenda_command(
     timetable = _load(file)
     _check_party(timetable, file, delegation, person)
     language = _language(lang or _party_language(timetable, delegation, person))
-    zones = _check_zones(tz_names)
+    zones = _check_zones(tz_names, timetable)
     problems = find_problems(timetable)
     agenda = build_agenda(
         timetable,
@@ -753,7 +824,8 @@ def slots_command(
 @click.argument("file")
 @click.option("-o", "--output", required=True, metavar="OUT.toml", help="The copy to write.")
 @click.option(
-    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=30.0,
+    "--time-limit", type=float, callback=lambda _c, _p, v: _above_zero(v, "seconds"),
+    default=30.0,
     show_default=True, metavar="S", help="Seconds the solver may search.",
 )  # fmt: skip
 @_format_option(_RENDERERS["schedule"])

@@ -7,6 +7,12 @@ counted) and `places` finds their lines in the source, only when there are error
 """
 
 from vconf.load.document import conference_from_bytes, conference_from_text, read_conference
-from vconf.load.values import read_duration
+from vconf.load.values import read_duration, zone_value
 
-__all__ = ["conference_from_bytes", "conference_from_text", "read_conference", "read_duration"]
+__all__ = [
+    "conference_from_bytes",
+    "conference_from_text",
+    "read_conference",
+    "read_duration",
+    "zone_value",
+]
