@@ -370,6 +370,13 @@ def make_benches(plan: Plan, files: dict[str, Path], vconf: str, runs: int | Non
         ),
         Bench(f"agenda:{base}", f"vconf agenda {base} (piped)", [vconf, "agenda", path], n, 1),
         Bench(
+            f"agenda-vi:{base}",
+            f"vconf agenda {base} --lang vi (piped)",
+            [vconf, "agenda", path, "--lang", "vi"],
+            n,
+            1,
+        ),
+        Bench(
             f"check-errors:{base}",
             f"vconf check {base}, an error in each session",
             [vconf, "check", str(errors_file(files[base]))],
@@ -434,6 +441,13 @@ def make_rows(plan: Plan, sessions: dict[str, int]) -> list[Row]:
             TIMES,
             numerator=f"agenda:{base}",
             denominator=f"check:{base}",
+        ),
+        Row(
+            f"vconf agenda {base} --lang vi {DIVIDE} vconf agenda {base}",
+            1.3,
+            TIMES,
+            numerator=f"agenda-vi:{base}",
+            denominator=f"agenda:{base}",
         ),
         Row(
             f"vconf check {base}, an error in each session (50 shown) {DIVIDE} vconf check {base}",
