@@ -22,6 +22,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from vconf.errors import VconfError
+from vconf.mail import message as message_module
 from vconf.mail.content import fold, read_invitation, unfold, uninvite
 from vconf.mail.message import (
     Kind,
@@ -751,3 +752,25 @@ def test_recipients_of_one_version_share_the_frame_but_get_their_own_to_and_mess
     assert first["Message-ID"] != second["Message-ID"]
     assert calendar_parts(first)[1].get_payload(decode=True) == PANEL
     assert calendar_parts(second)[1].get_payload(decode=True) == PANEL
+
+
+@example("Première ligne\n\nJoin: https://meet.example/x=1\n", "Réunion — été")
+@example("a\rb\r\nc\x85d\u2028e  \n\tf=\n" + "x" * 200, "t")
+@given(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
+)
+def test_the_shared_template_writes_what_email_message_writes_whole(
+    summary: str, title: str
+) -> None:
+    made = letter(summary=summary, title=title)
+    fast = build_mail(made).data
+    template = message_module._template(made.ics, made.organizer, made.date)
+    subject = message_module._subject(made.kind, made.title, made.start_text)
+    whole = message_module._whole(
+        made, subject, boundary=message_module._free_boundary(template.boundary, summary)
+    )
+    cut = whole.index(b"\r\nSubject:") + 2
+    head = fast[: fast.index(b"\r\nSubject:") + 2]
+    assert fast == head + whole[cut:]
+    assert fast.startswith(whole[:cut])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import email
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
+from email import policy, quoprimime
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -70,28 +71,32 @@ def build_mail(letter: Letter) -> Mail:
 
     Built with `EmailMessage` (policy SMTP). The calendar part and the attachment carry
     `letter.ics` byte for byte (base64, so no line ending or octet is touched on the way); its
-    `method` parameter is the file's METHOD. Everything but To and Message-ID is the same for
-    every recipient of one version in one zone, so that part is built and serialised once
-    (`_frame`) and only the two headers are folded per recipient.
+    `method` parameter is the file's METHOD. All but To, Message-ID, Subject and the text part's
+    body is the same for every recipient of one version, so that is built by `EmailMessage` and
+    serialised once (`_template`); each message then gets those headers folded by the policy and
+    its summary encoded by the same quoted-printable encoder `set_content` uses. A summary that
+    would hold the template's boundary gets a whole message of its own (`_whole`).
     """
     invitation = read_invitation(letter.ics)
     _checked_method(invitation.method, letter.kind)
     identifier = message_id(invitation.uid, invitation.sequence, letter.recipient.address)
-    frame = _frame(
-        letter.ics,
-        letter.organizer,
-        letter.kind,
-        letter.title,
-        letter.start_text,
-        letter.summary,
-        letter.date,
-    )
+    template = _template(letter.ics, letter.organizer, letter.date)
+    subject = _subject(letter.kind, letter.title, letter.start_text)
     head = _folded("To", _address(letter.recipient)) + _folded("Message-ID", identifier)
+    if template.boundary in letter.summary:
+        data = _whole(letter, subject, boundary=_free_boundary(template.boundary, letter.summary))
+        cut = data.index(b"\r\nSubject:") + 2  # after From
+        data = data[:cut] + head + data[cut:]
+    else:
+        data = b"".join(
+            (template.start, head, _subject_line(subject), template.middle,
+             _text_body(letter.summary), template.end)
+        )  # fmt: skip
     return Mail(
         sender=letter.organizer.address,
         recipient=letter.recipient.address,
         message_id=identifier,
-        data=frame[0] + head + frame[1],
+        data=data,
     )
 
 
@@ -102,41 +107,69 @@ def build_invitation_message(letter: Letter) -> EmailMessage:
     return message
 
 
-_SMTP = policy.SMTP.clone(max_line_length=76)  # within RFC 5322 78, as RFC 2047 §2 asks
+_MAX_LINE = 76  # within RFC 5322 78, as RFC 2047 §2 asks
+_SMTP = policy.SMTP.clone(max_line_length=_MAX_LINE)
+_SLOT = "VCONF-SUMMARY-SLOT"  # the template's text body, replaced by each recipient's summary
 
 
+@lru_cache(maxsize=4096)  # a recipient gets a message for each of their sessions
 def _folded(name: str, value: str) -> bytes:
     """Return one header as policy SMTP writes it: parsed, RFC 2047 encoded, folded."""
     return _SMTP.fold_binary(name, _SMTP.header_factory(name, value))
 
 
-@lru_cache(maxsize=64)  # one version goes to many recipients in few zones
-def _frame(
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """One version's message serialised, cut where To, Message-ID, Subject and the text go."""
+
+    start: bytes  # up to and with From
+    middle: bytes  # Date to the text part's blank line
+    end: bytes  # the rest: the calendar part and the attachment
+    boundary: str
+
+
+@lru_cache(maxsize=64)  # one version goes to many recipients
+def _template(ics: bytes, organizer: Party, date: datetime) -> _Template:
+    """Return the message of one version with no Subject, To or Message-ID and a slot for the text.
+
+    The boundaries are fixed by the version, so that a draft built again is the same bytes;
+    base64 has no `-`, so only a summary could hold one (`build_mail` sees to that).
+    """
+    seed = hashlib.sha256(b"\0".join([ics, organizer.address.encode(), date.isoformat().encode()]))
+    boundary = seed.hexdigest()[:32]
+    message = _message(ics, organizer, None, _SLOT, date, boundary=boundary)
+    data = message.as_bytes(policy=_SMTP)
+    cut = data.index(b"\r\nDate:") + 2  # after From
+    slot = data.index(_text_body(_SLOT))
+    rest = slot + len(_text_body(_SLOT))
+    return _Template(data[:cut], data[cut:slot], data[rest:], boundary)
+
+
+def _whole(letter: Letter, subject: str, *, boundary: str) -> bytes:
+    """Return the message less To and Message-ID, built and serialised whole by `EmailMessage`."""
+    message = _message(
+        letter.ics, letter.organizer, subject, letter.summary, letter.date, boundary=boundary
+    )
+    return message.as_bytes(policy=_SMTP)
+
+
+def _message(
     ics: bytes,
     organizer: Party,
-    kind: Kind,
-    title: str,
-    start_text: str,
+    subject: str | None,
     summary: str,
     date: datetime,
-) -> tuple[bytes, bytes]:
-    """Return the message less To and Message-ID, serialised, cut where those two headers go.
-
-    The boundaries are fixed by what the frame holds, so that a draft built again is the same
-    bytes; base64 has no `-`, so only the summary could hold one, and then it grows.
-    """
+    *,
+    boundary: str,
+) -> EmailMessage:
+    """Return the message less To and Message-ID (and Subject, when None) as `EmailMessage`."""
     method = read_invitation(ics).method
-    subject = f"{_SUBJECTS[kind.value]}: {title} — {start_text}"
     message = EmailMessage(policy=_SMTP)
     message["From"] = _address(organizer)
-    # RFC 2047 words by `Header` (its lines one octet short of 76, which it overruns by one),
-    # set raw: the policy's own folder drops the space between two encoded words (CPython
-    # 3.11), which a reader then joins into one
-    words = Header(" ".join(subject.split()), "utf-8", maxlinelen=74, header_name="Subject")
-    message.set_raw("Subject", words.encode(linesep="\r\n"))
+    if subject is not None:
+        message.set_raw("Subject", _subject_words(subject))
     message["Date"] = format_datetime(_aware(date))
-    text = "\r\n".join(summary.splitlines()) + "\r\n"
-    message.set_content(text, cte="quoted-printable")
+    message.set_content(_crlf(summary), cte="quoted-printable")
     message.add_alternative(
         ics,
         maintype="text",
@@ -150,17 +183,54 @@ def _frame(
         filename="invite.ics",
         params={"name": "invite.ics"},
     )
-    seed = hashlib.sha256(b"\0".join([ics, kind.value.encode(), subject.encode()])).hexdigest()
-    boundary = seed[:32]
-    while boundary in summary:
-        boundary += "x"
     message.set_boundary(f"mixed-{boundary}")
     alternative = message.get_payload(0)
     assert isinstance(alternative, EmailMessage)
     alternative.set_boundary(f"alt-{boundary}")
-    data = message.as_bytes(policy=_SMTP)
-    cut = data.index(b"\r\nSubject:") + 2  # after From
-    return data[:cut], data[cut:]
+    return message
+
+
+def _subject(kind: Kind, title: str, start_text: str) -> str:
+    return f"{_SUBJECTS[kind.value]}: {title} — {start_text}"
+
+
+def _subject_words(subject: str) -> str:
+    """Return the Subject as RFC 2047 words by `Header`, to be set raw.
+
+    Its lines are one octet short of 76, which it overruns by one; set raw, as the policy's own
+    folder drops the space between two encoded words (CPython 3.11), which a reader then joins.
+    """
+    words = Header(" ".join(subject.split()), "utf-8", maxlinelen=74, header_name="Subject")
+    return words.encode(linesep="\r\n")
+
+
+@lru_cache(maxsize=1024)  # one subject for every recipient of a version in one zone
+def _subject_line(subject: str) -> bytes:
+    """Return the Subject header as the generator writes a raw one (policy SMTP)."""
+    return _SMTP.fold_binary("Subject", _subject_words(subject))
+
+
+def _crlf(summary: str) -> str:
+    return "\r\n".join(summary.splitlines()) + "\r\n"
+
+
+@lru_cache(maxsize=1024)  # one summary for every recipient of a version in one zone
+def _text_body(summary: str) -> bytes:
+    """Return the text part's body as `set_content(..., cte="quoted-printable")` and the
+    generator write it: UTF-8, quoted-printable by `email.quoprimime`, CRLF line ends."""
+    octets = b"\n".join(_crlf(summary).encode("utf-8").splitlines()) + b"\n"
+    encoded = quoprimime.body_encode(octets.decode("latin-1"), _MAX_LINE)
+    return "\r\n".join(_LINE_ENDS.split(encoded)).encode("ascii")
+
+
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+
+
+def _free_boundary(boundary: str, summary: str) -> str:
+    """Return the boundary grown until the summary does not hold it."""
+    while boundary in summary:
+        boundary += "x"
+    return boundary
 
 
 def message_id(uid: str, sequence: int, recipient: str) -> str:
