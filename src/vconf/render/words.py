@@ -205,28 +205,28 @@ def column_headings(agenda: Agenda, day: AgendaDay, language: Language) -> list[
     """
     headings = []
     for column in range(len(agenda.tz_names)):
-        seen = _offsets_seen(
-            moment
-            for row in day.rows
-            for moment in (row.spans[column].start, row.spans[column].end)
-        )
+        spans = [row.spans[column] for row in day.rows]
+        seen = _offsets_seen([moment for span in spans for moment in (span.start, span.end)])
         name = column_name(agenda, column, language)
-        headings.append(_heading(name, agenda.tz_names[column], tuple(seen)))
+        headings.append(_heading(name, agenda.tz_names[column], seen))
     return headings
 
 
-def _offsets_seen(moments: Iterable[datetime]) -> tuple[tuple[timedelta | None, str], ...]:
+def _offsets_seen(moments: list[datetime]) -> tuple[tuple[timedelta | None, str], ...]:
     """Return the (offset, abbreviation) pairs of local times, first seen first.
 
     A pytz time's tzinfo stands for one (offset, abbreviation), so the distinct tzinfos are
     found first (fast on a 20,000-row agenda); a zoneinfo one (after 2037) is asked each time.
     """
+    by_tzinfo = {moment.tzinfo: moment for moment in moments}
+    distinct: Iterable[datetime] = by_tzinfo.values()
+    if not all(hasattr(tzinfo, "localize") for tzinfo in by_tzinfo):  # pytz: the usual case
+        distinct = {
+            (moment.tzinfo if hasattr(moment.tzinfo, "localize") else moment): moment
+            for moment in moments
+        }.values()
     pairs: dict[tuple[timedelta | None, str], None] = {}
-    distinct = {
-        (moment.tzinfo if hasattr(moment.tzinfo, "localize") else moment): moment
-        for moment in moments
-    }
-    for moment in distinct.values():
+    for moment in distinct:
         pairs.setdefault((moment.utcoffset(), moment.tzname() or ""), None)
     return tuple(pairs)
 
