@@ -186,9 +186,9 @@ def test_any_title_comes_back_from_the_subject_as_written(title: str) -> None:
 @example("Permanent Mission of the Lao People's Democratic Republic to the United Nations", "")
 @example('Mission "permanente", Genève: délégation de la République démocratique', "t")
 @example("Mission, (permanent) of the Lao People's Democratic Republic to the UN", "t")
-@given(
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=80),
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=150),
+@given(  # no control characters: `load` refuses them in names and titles before mail sees any
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=80),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=150),
 )
 def test_names_and_titles_come_back_as_written_within_76_octets_a_line(
     name: str, title: str
