@@ -24,7 +24,7 @@ from vconf.files import (
 from vconf.language import Language, language_for
 from vconf.render.html import Issue, agenda_as_html
 from vconf.render.markdown import agenda_as_markdown
-from vconf.revisions import Revision
+from vconf.revisions import ChangeKind, Revision
 from vconf.timetable import Timetable
 from vconf.timezones import utc_text
 
@@ -99,20 +99,23 @@ def agenda_files(
 def issue_of(revision: Revision) -> Issue:
     """Return what a revision's pages say of it: a short id of its stamps and the newest one.
 
-    Both come from what was issued (each session's SEQUENCE and DTSTAMP, and each cancelled
-    copy's), never from the time of the run: an unchanged plan exported again keeps its stamps,
-    so its pages keep their bytes.
+    Both come from what DIR holds (each active session's SEQUENCE and DTSTAMP, and each
+    cancelled copy's), never from the time of the run: an unchanged plan exported again, or a
+    run finishing one that was stopped, keeps its stamps, so its pages keep their bytes.
     """
+    # a cancel is counted by its cancelled copies (tombstones), which later runs keep, and not
+    # by its change, which only the run that cancels lists
+    active = [change for change in revision.changes if change.kind is not ChangeKind.CANCELLED]
     stamps = [
         f"{change.session_id} {change.stamp.sequence} {utc_text(change.stamp.dtstamp)}"
-        for change in revision.changes
+        for change in active
     ] + [
         f"{tombstone.path} {tombstone.session_id} {tombstone.stamp.sequence} "
         f"{utc_text(tombstone.stamp.dtstamp)}"
         for tombstone in revision.tombstones
     ]
     digest = hashlib.sha256("\n".join(sorted(stamps)).encode("utf-8")).hexdigest()
-    moments = [change.stamp.dtstamp for change in revision.changes]
+    moments = [change.stamp.dtstamp for change in active]
     moments += [tombstone.stamp.dtstamp for tombstone in revision.tombstones]
     return Issue(revision=digest[:8], issued=max(moments, default=None))
 
