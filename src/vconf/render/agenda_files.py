@@ -22,8 +22,9 @@ from vconf.files import (
     public_calendar_path,
 )
 from vconf.language import Language, language_for
-from vconf.render.html import Issue, agenda_as_html
+from vconf.render.html import agenda_as_html
 from vconf.render.markdown import agenda_as_markdown
+from vconf.render.page_style import Issue
 from vconf.revisions import ChangeKind, Revision
 from vconf.timetable import Timetable
 from vconf.timezones import utc_text
