@@ -5,14 +5,20 @@ A closed session leaves only its busy block in the public calendar: its times, n
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
+import subprocess
+import tempfile
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import icalendar
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vconf.agenda import build_agenda
 from vconf.export import build_ics_files
+from vconf.language import language_for
 from vconf.model import Conference, Delegation, Event, Hours, Person, Room, Session, Visibility
 from vconf.render.agenda_files import agenda_files
 from vconf.render.html import agenda_as_html
@@ -209,3 +215,28 @@ def slot_parties(slots: list[Slot]) -> set[str]:
     """The calendar files of the parties of the slots: they see the full event, not the block."""
     parties = {f"delegations/{code}" for slot in slots for code in slot.delegations}
     return parties | {f"people/{pid}" for slot in slots for pid in slot.people}
+
+
+@settings(max_examples=8, deadline=None)  # a PDF takes WeasyPrint a few tenths of a second
+@given(conferences(), st.sampled_from(("en", "vi", "fr", "id")))
+def test_no_restricted_session_reaches_the_programme_page_or_its_pdf(
+    conference: Conference, code: str
+) -> None:
+    """The programme's HTML, in any language, and the text of its printed PDF hold nothing of
+    a restricted or closed session but a closed one's busy block."""
+    timetable = build_timetable(conference)
+    programme = build_agenda(timetable, public=True)
+    page = agenda_as_html(programme, language=language_for(code))
+    outputs = [page, agenda_files(timetable)["programme.html"].decode("utf-8")]
+    if importlib.util.find_spec("weasyprint") is not None and shutil.which("pdftotext"):
+        from vconf.render.pdf import html_as_pdf
+
+        with tempfile.TemporaryDirectory() as scratch:
+            pdf = Path(scratch) / "programme.pdf"
+            pdf.write_bytes(html_as_pdf(page))
+            done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
+            outputs.append(done.stdout.decode("utf-8"))
+    for session_id, (_, marks) in secrets_of(timetable).items():
+        for output in outputs:
+            for mark in marks:
+                assert mark not in output, f"{mark!r} of {session_id} leaked to the programme"

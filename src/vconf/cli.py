@@ -335,7 +335,7 @@ def _build_files(timetable: Timetable, revision: Revision) -> dict[str, bytes]:
     from vconf.render.agenda_files import agenda_files
 
     files = build_ics_files(timetable, revision)
-    files.update(agenda_files(timetable))
+    files.update(agenda_files(timetable, revision=revision, calendars=frozenset(files)))
     files.update(interpretation_files(timetable))
     return files
 
@@ -580,6 +580,10 @@ def agenda_command(
         marks=problem_marks(timetable, problems),
     )
     renderer = _renderer("agenda", output_format)
+    if output_format in ("html", "pdf"):  # a page's printed foot says it is a draft of FILE
+        from functools import partial
+
+        renderer = partial(renderer, source=os.path.basename(file))
     if output is not None:
         _write_agenda(output, renderer, agenda, output_format, language)
     elif output_format == "json":

@@ -129,6 +129,17 @@ LABELS = (
     N_("As of revision {rev}, exported {date}"),
     # TRANSLATORS: a day heading repeated at the top of the next printed page.
     N_("{day} (continued)"),
+    # TRANSLATORS: the foot of each printed page when the plan has no session yet.
+    N_("As of revision {rev}"),
+    # TRANSLATORS: the foot of each printed page of `vconf agenda`; {file} is the plan's file name.
+    N_("Draft from {file}, not an exported revision"),
+    N_("Draft, not an exported revision"),
+    # TRANSLATORS: follows "All times in {zone}; " at the top of an agenda with two time columns.
+    N_("second column: {zone}"),
+    # TRANSLATORS: follows "All times in {zone}; "; {zones} is a list of zone headings.
+    N_("next columns: {zones}"),
+    # TRANSLATORS: the heading of the list of online rooms and their full web addresses.
+    N_("Rooms and links"),
     N_("Add to calendar"),
     N_("Join online"),
     # TRANSLATORS: beside a problem of a session: "outside-hours: 02:00 for US"; {party} is a

@@ -1,20 +1,38 @@
-"""The agenda pages as Markdown and HTML files: per delegation, the programme, per person."""
+"""The agenda pages as Markdown and HTML files: per delegation, the programme, per person.
+
+Each page is in its reader's language (SPEC §8): a delegation's in the delegation's `language`,
+a person's in their delegation's, the programme in the event's; else English.
+"""
 
 from __future__ import annotations
 
-from vconf.agenda import build_agenda
+import hashlib
+import posixpath
+from collections.abc import Collection
+
+from vconf.agenda import Agenda, build_agenda
+from vconf.errors import VconfError
 from vconf.files import (
     agenda_html_path,
     agenda_markdown_path,
+    delegation_calendar_path,
     person_agenda_path,
+    person_calendar_path,
     programme_path,
+    public_calendar_path,
 )
+from vconf.language import Language, language_for
 from vconf.render.html import agenda_as_html
 from vconf.render.markdown import agenda_as_markdown
+from vconf.render.page_style import Issue
+from vconf.revisions import ChangeKind, Revision
 from vconf.timetable import Timetable
+from vconf.timezones import utc_text
 
 
-def agenda_files(timetable: Timetable) -> dict[str, bytes]:
+def agenda_files(
+    timetable: Timetable, *, revision: Revision | None = None, calendars: Collection[str] = ()
+) -> dict[str, bytes]:
     """Return the agenda pages as `{path: UTF-8 bytes}` (SPEC §5 and §8), by path.
 
     - `agendas/<CODE>.md|.html`: each delegation's agenda in its zone, then the event zone; it
@@ -22,34 +40,95 @@ def agenda_files(timetable: Timetable) -> dict[str, bytes]:
     - `programme.md|.html`: the public programme in the event zone, nothing restricted;
     - `agendas/people/<id>.md|.html`: each person's agenda in their delegation's zone (else
       the event zone), then the event zone: the minister's folder.
-    """
-    event_tz = timetable.conference.event.tz_name
-    files: dict[str, bytes] = {}
-    html_memo: dict[str, str] = {}  # a session's cells are the same in every agenda page
-    markdown_memo: dict[str, str] = {}
 
-    def add(paths: tuple[str, str], agenda_html: str, agenda_markdown: str) -> None:
-        files[paths[0]] = agenda_html.encode("utf-8")
-        files[paths[1]] = agenda_markdown.encode("utf-8")
+    `revision` is the export the pages belong to, named in each printed page's foot (without
+    it the pages say they are a draft); an HTML page links its party's calendar file when
+    `calendars` (the paths written beside it) holds it.
+    """
+    event = timetable.conference.event
+    issue = issue_of(revision) if revision is not None else None
+    files: dict[str, bytes] = {}
+    # a session's cells are the same in every agenda page of one language
+    memos: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+
+    def add(
+        paths: tuple[str, str], agenda: Agenda, language: Language, calendar: str, *, shared: bool
+    ) -> None:
+        html_memo, markdown_memo = memos.setdefault(language.tag, ({}, {})) if shared else ({}, {})
+        link = posixpath.relpath(calendar, posixpath.dirname(paths[0]) or ".")
+        page = agenda_as_html(
+            agenda,
+            memo=html_memo,
+            language=language,
+            issue=issue,
+            calendar=link if calendar in calendars else None,
+        )
+        files[paths[0]] = page.encode("utf-8")
+        files[paths[1]] = agenda_as_markdown(agenda, memo=markdown_memo, language=language).encode(
+            "utf-8"
+        )
 
     for code in sorted(timetable.delegations):
-        agenda = build_agenda(timetable, delegation=code, tz_names=(event_tz,))
+        agenda = build_agenda(timetable, delegation=code, tz_names=(event.tz_name,))
         add(
             (agenda_html_path(code), agenda_markdown_path(code)),
-            agenda_as_html(agenda, memo=html_memo),
-            agenda_as_markdown(agenda, memo=markdown_memo),
+            agenda,
+            _language_of(timetable, code),
+            delegation_calendar_path(code),
+            shared=True,
         )
     programme = build_agenda(timetable, public=True)
     add(
         (programme_path("html"), programme_path("md")),
-        agenda_as_html(programme),
-        agenda_as_markdown(programme),
+        programme,
+        _language_of(timetable, None),
+        public_calendar_path(event.id),
+        shared=False,  # a closed session's block is not its cells
     )
     for person in sorted(timetable.people):
-        agenda = build_agenda(timetable, person=person, tz_names=(event_tz,))
+        agenda = build_agenda(timetable, person=person, tz_names=(event.tz_name,))
         add(
             (person_agenda_path(person, "html"), person_agenda_path(person, "md")),
-            agenda_as_html(agenda, memo=html_memo),
-            agenda_as_markdown(agenda, memo=markdown_memo),
+            agenda,
+            _language_of(timetable, timetable.people[person].delegation),
+            person_calendar_path(person),
+            shared=True,
         )
     return files
+
+
+def issue_of(revision: Revision) -> Issue:
+    """Return what a revision's pages say of it: a short id of its stamps and the newest one.
+
+    Both come from what DIR holds (each active session's SEQUENCE and DTSTAMP, and each
+    cancelled copy's), never from the time of the run: an unchanged plan exported again, or a
+    run finishing one that was stopped, keeps its stamps, so its pages keep their bytes.
+    """
+    # a cancel is counted by its cancelled copies (tombstones), which later runs keep, and not
+    # by its change, which only the run that cancels lists
+    active = [change for change in revision.changes if change.kind is not ChangeKind.CANCELLED]
+    stamps = [
+        f"{change.session_id} {change.stamp.sequence} {utc_text(change.stamp.dtstamp)}"
+        for change in active
+    ] + [
+        f"{tombstone.path} {tombstone.session_id} {tombstone.stamp.sequence} "
+        f"{utc_text(tombstone.stamp.dtstamp)}"
+        for tombstone in revision.tombstones
+    ]
+    digest = hashlib.sha256("\n".join(sorted(stamps)).encode("utf-8")).hexdigest()
+    moments = [change.stamp.dtstamp for change in active]
+    moments += [tombstone.stamp.dtstamp for tombstone in revision.tombstones]
+    return Issue(revision=digest[:8], issued=max(moments, default=None))
+
+
+def _language_of(timetable: Timetable, code: str | None) -> Language:
+    """Return the language of a delegation's pages (the event's for None; SPEC §8)."""
+    own = timetable.delegations[code].language if code is not None else None
+    tag = own or timetable.conference.event.language or "en"
+    try:
+        return language_for(tag)
+    except VconfError as error:
+        raise error.within(
+            *(("delegations", code) if own is not None and code is not None else ("event",)),
+            "language",
+        ) from None

@@ -1,19 +1,32 @@
-"""An agenda as one standalone HTML page: a heading, then a table per day, readable on paper.
+"""An agenda as one standalone HTML page: a heading, then a table per day, fit for paper and phone.
 
-Every piece of text goes through `html.escape`; a room URL becomes an `href` only when it is
-http(s). (Inside this module `import html` is the standard library: imports are absolute.)
+Printed (SPEC §8): A4 pages whose margins carry the title, the export's revision and the page
+number; each day is one table whose head (the day, then the column headings) repeats on every
+page it runs over; no session row is split; every day shares one set of column widths. On a
+narrow screen the tables become stacked blocks, each cell labelled. No script, no external
+request: the stylesheet (`render/page_style.py`) is inline and the fonts are the reader's own.
+
+Every piece of text goes through `html.escape` (`page_style.css_string` in the stylesheet); a
+room URL becomes an `href` only when it is http(s). (Inside this module `import html` is the
+standard library: imports are absolute.)
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 
-from vconf.agenda import Agenda, AgendaDay, AgendaRow
+from vconf.agenda import Agenda, AgendaDay, AgendaRow, Parallel
 from vconf.language import Language, language_for
+from vconf.model import Room
+from vconf.render.page_style import HEADINGS, STYLE, Issue, page_style
 from vconf.render.words import (
     ARROW,
+    MIDDLE_DOT,
     column_headings,
     delegation_names,
+    host_of,
     is_web_url,
     kind_name,
     languages_text,
@@ -27,38 +40,25 @@ from vconf.render.words import (
     shift_text,
     times_notes_text,
     visibility_mark,
+    zones_text,
 )
-
-_HEADINGS = ("Session", "Room", "People", "Delegations", "Languages")
-
-_STYLE = """\
-body { font-family: system-ui, sans-serif; color: #111; max-width: 60rem; margin: 2rem auto;
-       padding: 0 1rem; line-height: 1.4; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 1.5rem; }
-.note, .kind { color: #555; }
-.description { margin: .2rem 0 0; }
-.error { color: #b00; font-weight: bold; } .warning { color: #850; }
-tr.parallel th, tr.shift td { text-align: left; font-weight: normal; background: #eef; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: .3rem .5rem;
-         border-bottom: 1px solid #ccc; }
-td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
-.restricted { border: 1px solid #a0a; border-radius: .2rem; padding: 0 .2rem; color: #a0a;
-              font-size: .85em; }
-@media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  a { color: inherit; text-decoration: none; }
-  a[href]::after { content: " <" attr(href) ">"; font-size: .85em; }
-  h2 { break-after: avoid; } tr { break-inside: avoid; }
-}"""
 
 
 def agenda_as_html(
-    agenda: Agenda, *, memo: dict[str, str] | None = None, language: Language | None = None
+    agenda: Agenda,
+    *,
+    memo: dict[str, str] | None = None,
+    language: Language | None = None,
+    issue: Issue | None = None,
+    source: str | None = None,
+    calendar: str | None = None,
 ) -> str:
     """Return the agenda as a complete HTML page ending with a newline.
 
-    `memo` keeps each session's cells by id, for many agendas of one timetable (`agenda_files`).
+    `memo` keeps each session's cells by id, for many agendas of one timetable in one language
+    (`agenda_files`). The foot of each printed page names the export (`issue`), else says the
+    page is a draft of the file `source`. `calendar` is the href of the party's .ics file, shown
+    as "Add to calendar" beside the heading.
     """
     language = language or language_for("en")
     title = html.escape(agenda.title)
@@ -69,10 +69,13 @@ def agenda_as_html(
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
-        f"<style>\n{_STYLE}\n</style>",
+        f"<style>\n{STYLE}\n{page_style(agenda, language, issue, source)}\n</style>",
         "</head>",
         "<body>",
+        "<header>",
         f"<h1>{title}</h1>",
+        *_header_lines(agenda, language, calendar),
+        "</header>",
         *_body(agenda, {} if memo is None else memo, language),
         "</body>",
         "</html>",
@@ -80,27 +83,111 @@ def agenda_as_html(
     return "\n".join(lines) + "\n"
 
 
-def _body(agenda: Agenda, memo: dict[str, str], language: Language) -> list[str]:
-    """Return the lines under the title: a note, then a section per day."""
-    if not agenda.days:
-        return [f"<p>{html.escape(no_sessions_text(agenda, language))}</p>"]
-    notes = times_notes_text(agenda, language)
-    lines = [f'<p class="note">{html.escape(note)}</p>' for note in notes]
-    for day in agenda.days:
-        lines += _day_section(agenda, day, memo, language)
+def _header_lines(agenda: Agenda, language: Language, calendar: str | None) -> list[str]:
+    """Return the lines under the title: the calendar link, the zones and the note on +1/-1."""
+    lines = []
+    if calendar is not None:
+        link = html.escape(language.label("Add to calendar"))
+        lines.append(
+            f'<p class="calendar"><a href="{html.escape(calendar, quote=True)}">{link}</a></p>'
+        )
+    if agenda.days:
+        lines.append(f'<p class="zones">{html.escape(zones_text(agenda, language))}</p>')
+    lines += [
+        f'<p class="note">{html.escape(note)}</p>' for note in times_notes_text(agenda, language)
+    ]
     return lines
 
 
-def _day_section(
-    agenda: Agenda, day: AgendaDay, memo: dict[str, str], language: Language
+def _body(agenda: Agenda, memo: dict[str, str], language: Language) -> list[str]:
+    """Return the lines after the header: a table per day, then the rooms' full links."""
+    if not agenda.days:
+        return [f"<p>{html.escape(no_sessions_text(agenda, language))}</p>"]
+    zones = " ".join(agenda.tz_names)
+    span = len(agenda.tz_names) + len(HEADINGS)
+    colgroup = "<colgroup>" + "<col>" * span + "</colgroup>"  # widths: `page_style`
+    heads: dict[tuple[object, ...], str] = {}  # the column headings of each set of offsets
+    rooms: set[str | None] = set()
+    lines = []
+    for day in agenda.days:
+        day_row = f'<tr class="day"><th colspan="{span}">{html.escape(long_day(language, day.day))}'
+        lines += [
+            "<table>",
+            colgroup,
+            f"<thead>\n{day_row}</th></tr>",
+            _column_row(agenda, day, language, heads),
+            "</thead>",
+            "<tbody>",
+            *_day_rows(agenda, day, memo, language, zones=zones, span=span, rooms=rooms),
+            "</tbody>",
+            "</table>",
+        ]
+    return lines + _links(agenda, rooms, memo, language)
+
+
+def _column_row(
+    agenda: Agenda, day: AgendaDay, language: Language, heads: dict[tuple[object, ...], str]
+) -> str:
+    """Return a day's row of column headings; `heads` keeps them by the day's pytz tzinfos.
+
+    A pytz tzinfo stands for one offset and abbreviation, which are all a heading shows of a
+    day (`column_headings`), so days with the same tzinfos share one row; a zoneinfo time
+    (after 2037) is not keyed.
+    """
+    tzinfos = tuple(
+        {moment.tzinfo: None for row in day.rows for span in row.spans
+         for moment in (span.start, span.end)}
+    )  # fmt: skip
+    keyed = all(hasattr(tzinfo, "localize") for tzinfo in tzinfos)
+    found = heads.get(tzinfos) if keyed else None
+    if found is None:
+        headings = column_headings(agenda, day, language)
+        zones = "".join(f'<th scope="col">{_zone_heading(heading)}</th>' for heading in headings)
+        found = f'<tr class="columns">{zones}{_label_headings(language)}</tr>'
+        if keyed:
+            heads[tzinfos] = found
+    return found
+
+
+@functools.cache
+def _label_headings(language: Language) -> str:
+    """Return the `<th>`s of the columns after the times, in one language."""
+    return "".join(
+        f'<th scope="col">{html.escape(language.label(heading))}</th>' for heading in HEADINGS
+    )
+
+
+@functools.lru_cache(maxsize=4096)  # thousands of days share a few dozen headings
+def _zone_heading(heading: str) -> str:
+    """Return `City of Pittsburgh · UTC-05:00 (EST)` escaped, no offset broken at its sign."""
+    name, dot, offsets = heading.rpartition(MIDDLE_DOT)
+    if not dot:
+        return html.escape(heading)
+    parts = (
+        f'<span class="offset">{html.escape(part)}</span>'
+        if "-" in part  # a line may break after a hyphen-minus, not after a plus
+        else html.escape(part) + ("<wbr>" if part == "/" else "")
+        for part in re.split("([ /])", offsets)
+        if part
+    )
+    return f"{html.escape(name)}{dot}{''.join(parts)}"
+
+
+def _day_rows(
+    agenda: Agenda,
+    day: AgendaDay,
+    memo: dict[str, str],
+    language: Language,
+    *,
+    zones: str,
+    span: int,
+    rooms: set[str | None],
 ) -> list[str]:
-    """Return one day's heading and table: a time column per zone, then the session's cells."""
-    labels = [language.label(heading) for heading in _HEADINGS]
-    headings = [*column_headings(agenda, day, language), *labels]
-    head = "".join(f'<th scope="col">{html.escape(heading)}</th>' for heading in headings)
+    """Return one day's rows: each session's, after the clock changes before it, and a line
+    before each group of sessions that run in parallel; add the sessions' rooms to `rooms`."""
     rows: list[str] = []
-    span = len(headings)
-    for group in day.groups:
+    groups = day.groups if len(day.rows) > 1 else (Parallel(day.rows),)  # fast: one session
+    for group in groups:
         if len(group.rows) > 1:
             text = html.escape(parallel_text(group, language))
             rows.append(
@@ -110,23 +197,16 @@ def _day_section(
             for shift in row.shifts:
                 text = html.escape(f"{ARROW} {shift_text(shift, agenda, language)}")
                 rows.append(f'<tr class="shift"><td colspan="{span}">{text}</td></tr>')
-            rows.append(_row(agenda, row, memo, language))
-    return [
-        "<section>",
-        f"<h2>{html.escape(long_day(language, day.day))}</h2>",
-        "<table>",
-        f"<thead><tr>{head}</tr></thead>",
-        "<tbody>",
-        *rows,
-        "</tbody>",
-        "</table>",
-        "</section>",
-    ]
+            rows.append(_row(agenda, row, memo, language, zones))
+            rooms.add(row.slot.session.room)
+    return rows
 
 
-def _row(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+def _row(
+    agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language, zones: str
+) -> str:
     """Return one session's `<tr>`; the same in every agenda with the same zones (memo)."""
-    key = f"{row.slot.id}\n{' '.join(agenda.tz_names)}"
+    key = f"{row.slot.id}\n{zones}"
     line = memo.get(key)
     if line is None:
         times = "".join(
@@ -170,13 +250,48 @@ def _session_cell(agenda: Agenda, row: AgendaRow, language: Language) -> str:
 
 
 def _room_cell(agenda: Agenda, row: AgendaRow) -> str:
-    """Return the room as a link when its URL is http(s), else its name and URL as text."""
+    """Return the room as a link and its host when its URL is http(s), else its name and URL.
+
+    The full address is in the list at the end of the page (`_links`), so a printed room column
+    stays narrow.
+    """
     room = room_of(agenda.timetable, row.slot.session)
     if room is None:
         return ""
     name = html.escape(room.name)
     if room.url is not None and is_web_url(room.url):
-        return f'<a href="{html.escape(room.url, quote=True)}">{name}</a>'
+        link = f'<a href="{html.escape(room.url, quote=True)}">{name}</a>'
+        host = host_of(room.url)
+        return f'{link} <span class="host">{html.escape(host)}</span>' if host else link
     if room.url is not None:
         return f"{name} ({html.escape(room.url)})"
     return name
+
+
+def _links(
+    agenda: Agenda, ids: set[str | None], memo: dict[str, str], language: Language
+) -> list[str]:
+    """Return the list of the page's online rooms (`ids`) with their full addresses, or none.
+
+    Kept in `memo` by the set of rooms: pages of one event share a handful of lists.
+    """
+    key = "\0rooms " + " ".join(sorted(room for room in ids if room is not None))
+    found = memo.get(key)
+    if found is None:
+        rooms = [agenda.timetable.rooms[room] for room in ids if room is not None]
+        found = memo[key] = "\n".join(_links_lines(rooms, language))
+    return [found] if found else []
+
+
+def _links_lines(rooms: list[Room], language: Language) -> list[str]:
+    """Return the section listing the rooms reached by a web link, by name, or no line."""
+    items = [
+        f'<li>{html.escape(room.name)}: <a href="{html.escape(room.url, quote=True)}">'
+        f"{html.escape(room.url)}</a></li>"
+        for room in sorted(rooms, key=lambda room: (room.name, room.id))
+        if room.url is not None and is_web_url(room.url)
+    ]
+    if not items:
+        return []
+    heading = html.escape(language.label("Rooms and links"))
+    return ['<section class="links">', f"<h2>{heading}</h2>", "<ul>", *items, "</ul>", "</section>"]

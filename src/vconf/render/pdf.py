@@ -54,8 +54,14 @@ def _data_urls_only(weasyprint: Any) -> Any:
     return fetch
 
 
-def agenda_as_pdf(agenda: Agenda, *, language: Language | None = None) -> bytes:
-    """Return the agenda's HTML page (`agenda_as_html`) printed to an A4 PDF by WeasyPrint."""
+def agenda_as_pdf(
+    agenda: Agenda, *, language: Language | None = None, source: str | None = None
+) -> bytes:
+    """Return the agenda's HTML page (`agenda_as_html`) printed to an A4 PDF by WeasyPrint.
+
+    `source` is the plan's file name, which the foot of each page names as a draft's origin.
+    """
     from vconf.render.html import agenda_as_html
 
-    return html_as_pdf(agenda_as_html(agenda, language=language or language_for("en")))
+    page = agenda_as_html(agenda, language=language or language_for("en"), source=source)
+    return html_as_pdf(page)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from vconf.agenda import (
     Agenda,
@@ -497,3 +498,36 @@ def _subject_zone(timetable: Timetable, problem: Problem) -> str | None:
     if problem.kind.value not in _DELEGATION_KINDS or problem.subject not in timetable.delegations:
         return None
     return timetable.delegations[problem.subject].tz_name
+
+
+def zones_text(agenda: Agenda, language: Language) -> str:
+    """Return the line naming the agenda's zones: `All times in Ho Chi Minh City (UTC+07:00)`.
+
+    Then `; second column: Jakarta (UTC+07:00)` (or `next columns: …`) when there are more; the
+    offsets are those the zone has at the agenda's sessions, first seen first.
+    """
+    zones = []
+    for column, tz_name in enumerate(agenda.tz_names):
+        spans = [row.spans[column] for day in agenda.days for row in day.rows]
+        # a pytz time's tzinfo stands for one offset: one moment of each is enough
+        by_tzinfo = {span.start.tzinfo: span.start for span in spans}
+        by_tzinfo.update({span.end.tzinfo: span.end for span in spans})
+        moments = list(by_tzinfo.values())
+        if not all(hasattr(tzinfo, "localize") for tzinfo in by_tzinfo):  # zoneinfo: ask each
+            moments = [moment for span in spans for moment in (span.start, span.end)]
+        offsets = [offset for offset, _ in _offsets_seen(moments) if offset is not None]
+        zones.append(language.zone_heading(tz_name, offsets))
+    text = language.label("All times in {zone}", zone=zones[0])
+    if len(zones) == 2:
+        text += "; " + language.label("second column: {zone}", zone=zones[1])
+    elif len(zones) > 2:
+        text += "; " + language.label("next columns: {zones}", zones=", ".join(zones[1:]))
+    return text
+
+
+def host_of(url: str) -> str:
+    """Return the host a web URL points to (`meet.example`), or '' when it names none."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # an invalid IPv6 literal, a bad port
+        return ""
