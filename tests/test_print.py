@@ -106,7 +106,10 @@ def assert_prints_the_agenda(printed: Printed, agenda: Agenda, code: str) -> Non
 def with_language(example: str, code: str, tmp_path: Path) -> Path:
     """Return a copy of an example whose event is in `code` (a delegation's own stays)."""
     source = (EXAMPLES / f"{example}.toml").read_text(encoding="utf-8")
-    marked = source.replace("[event]\n", f'[event]\nlanguage = "{code}"\n', 1)
+    head, _, rest = source.partition("[event]\n")
+    table, _, after = rest.partition("\n[")
+    table = "\n".join(line for line in table.split("\n") if not line.startswith("language ="))
+    marked = f'{head}[event]\nlanguage = "{code}"\n{table}\n[{after}'  # the event's own replaced
     assert marked != source
     path = tmp_path / f"{example}.toml"
     path.write_text(marked, encoding="utf-8")
@@ -143,7 +146,8 @@ def test_chromium_prints_the_exported_pages_on_a4(example: str, code: str, tmp_p
     else:
         pages = pages[1:]
     for name, agenda in pages:
-        language = "vi" if name == "agendas/DN.html" else code  # Da Nang's own language
+        own = agenda.delegation  # a delegation page speaks its own language when it has one
+        language = (own and timetable.delegations[own].language) or code
         html = (tmp_path / "out" / name).read_text(encoding="utf-8")
         assert f'<html lang="{language}">' in html
         pdf = chromium_pdf(tmp_path / "out" / name, tmp_path / "page.pdf", tmp_path / "profile")
