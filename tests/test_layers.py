@@ -11,6 +11,7 @@ SOURCE = Path(__file__).parent.parent / "src" / "vconf"
 LAYERS = {
     "errors": 0, "model": 0, "__init__": 0,
     "timezones": 1, "files": 1, "language": 1, "dates": 1,
+    "contentlines": 1,  # RFC 5545 lines written (export) and read (mail); imports nothing of vconf
     "load": 2, "timetable": 2, "days": 2,
     "invitations": 3,  # between timetable and revisions, which asks it whom to invite
     "interpretation": 3,  # the channels of the timetable, which checks and export show
@@ -64,8 +65,8 @@ def test_a_module_imports_only_from_lower_layers(path: Path) -> None:
         assert LAYERS[parts[1]] < LAYERS[own], f"{own} (layer {LAYERS[own]}) imports {name}"
 
 
-def test_the_rfc_5545_line_writer_imports_nothing_from_vconf() -> None:
-    names = imported(SOURCE / "export" / "lines.py")
+def test_the_rfc_5545_content_lines_import_nothing_from_vconf() -> None:
+    names = imported(SOURCE / "contentlines.py")
     assert "re" in names  # the parse found its imports
     assert not {name for name in names if name.split(".")[0] == "vconf"}
 

@@ -21,9 +21,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from vconf.contentlines import fold, unfold
 from vconf.errors import VconfError
 from vconf.mail import message as message_module
-from vconf.mail.content import fold, read_invitation, unfold, uninvite
+from vconf.mail.content import read_invitation, uninvite
 from vconf.mail.message import (
     Kind,
     Letter,

@@ -1,9 +1,9 @@
 """The iCalendar files of SPEC §5: a `Timetable` and its `Revision` become `{path: bytes}`.
 
 Every VEVENT is serialised once and its bytes are reused in each file that holds it; each zone's
-table of offsets, and its VTIMEZONE, is built once per export. Modules: `lines` (the RFC 5545
-line writer), `vtimezone` (the zones' tables and VTIMEZONEs), `description` (DESCRIPTION's
-words); this one holds the files and their VEVENTs.
+table of offsets, and its VTIMEZONE, is built once per export. Modules: `vtimezone` (the zones'
+tables and VTIMEZONEs), `description` (DESCRIPTION's words); this one holds the files and their
+VEVENTs. The content lines are written by `vconf.contentlines` (the RFC 5545 line writer).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+from vconf.contentlines import as_utc, escape_text, line, local_time, mailto, params, uri, utc_time
 from vconf.export.description import Descriptions
-from vconf.export.lines import as_utc, escape_text, line, local_time, mailto, params, uri, utc_time
 from vconf.export.vtimezone import Zones, export_span, is_repeated
 from vconf.files import (
     CLOSED_SUMMARY,

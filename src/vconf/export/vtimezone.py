@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from vconf.export.lines import escape_text, line, local_time, utc_offset
+from vconf.contentlines import escape_text, line, local_time, utc_offset
 from vconf.timetable import Timetable
 from vconf.timezones import ZoneClock, epoch_seconds, instant_at, span_clock
 

@@ -7,14 +7,12 @@ edit, so the bytes sent are the bytes written.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from vconf.contentlines import fold, param_text, unescape_text, unfold
 from vconf.errors import VconfError
 
-_CRLF = b"\r\n"
-_FOLD_LIMIT = 75  # octets, CRLF excluded (RFC 5545 §3.1)
 _READ = ("METHOD", "UID", "SEQUENCE", "SUMMARY", "LOCATION", "URL")
 _DROPPED_ON_CANCEL = ("PARTSTAT", "RSVP")  # a CANCEL asks for no reply (RFC 5546 §3.2.5)
 
@@ -105,50 +103,6 @@ def uninvite(request: bytes, attendee: Attendee) -> bytes:
     return b"".join(fold(line.encode()) for line in edited)
 
 
-def unfold(ics: bytes) -> list[str]:
-    """Return the content lines of an iCalendar stream, unfolded and decoded (RFC 5545 §3.1)."""
-    text = ics.decode("utf-8")
-    return [line for line in re.sub(r"\r\n[ \t]", "", text).split("\r\n") if line]
-
-
-def fold(data: bytes) -> bytes:
-    """Return one line folded at 75 octets (74 after a continuation's space), with its CRLF.
-
-    Never inside a UTF-8 character, nor between a `\\` or `^` and the character it escapes, as
-    `export` folds (some clients unfold such a split wrongly).
-    """
-    parts = []
-    start, limit = 0, _FOLD_LIMIT
-    while len(data) - start > limit:
-        cut = start + limit
-        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation octet
-            cut -= 1
-        cut -= _open_escape(data, start, cut)
-        parts.append(data[start:cut])
-        start, limit = cut, _FOLD_LIMIT - 1
-    parts.append(data[start:])
-    return b"\r\n ".join(parts) + _CRLF
-
-
-def _open_escape(data: bytes, start: int, cut: int) -> int:
-    """Return 1 when the octets before `cut` end with an unpaired `\\` or `^`, else 0."""
-    for escape in (0x5C, 0x5E):
-        before = cut - 1
-        while before >= start and data[before] == escape:
-            before -= 1
-        if (cut - 1 - before) % 2:
-            return 1
-    return 0
-
-
-def unescape_text(value: str) -> str:
-    """Return a TEXT value with its RFC 5545 §3.3.11 escapes undone."""
-    return re.sub(r"\\([\\;,nN])", lambda match: _UNESCAPED.get(match[1], match[1]), value)
-
-
-_UNESCAPED = {"n": "\n", "N": "\n"}
-
-
 def _split(line: str) -> tuple[str, list[str], str]:
     """Return a content line's name (upper case), its raw parameters and its value.
 
@@ -175,15 +129,8 @@ def _attendee(line: str) -> Attendee:
     for param in params:
         key, _, raw = param.partition("=")
         if key.upper() == "CN":
-            name = _param_text(raw)
+            name = param_text(raw)
     return Attendee(address=address, name=name, line=line)
-
-
-def _param_text(raw: str) -> str:
-    """Return a parameter value unquoted, with RFC 6868 `^` escapes undone."""
-    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
-        raw = raw[1:-1]
-    return re.sub(r"\^([n^'])", lambda match: {"n": "\n", "'": '"'}.get(match[1], "^"), raw)
 
 
 def _without_params(line: str, dropped: tuple[str, ...]) -> str:

@@ -15,9 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vconf.contentlines import unfold
 from vconf.errors import VconfError
 from vconf.files import fault_point, write_all
-from vconf.mail.content import read_invitation, recipient_key, unfold
+from vconf.mail.content import read_invitation, recipient_key
 from vconf.mail.message import Kind, Mail, Party, build_mail, summary_text
 from vconf.mail.outbox import (
     MessageState,

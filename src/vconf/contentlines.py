@@ -1,4 +1,8 @@
-"""RFC 5545 content lines: TEXT escaping, RFC 6868 parameter quoting, URIs, times and folding.
+"""RFC 5545 content lines, both ways: the writer of `export` and the readers of `mail`.
+
+Writing: TEXT escaping, RFC 6868 parameter quoting, URIs, times and folding at 75 octets.
+Reading: unfolding, TEXT unescaping, parameter values unquoted. One fold serves both, so the
+lines `mail` edits and refolds are folded exactly as `export` wrote them.
 
 Written here rather than with the icalendar package: icalendar takes about 0.4 ms per event (its
 folding walks every character), which put 20,000 sessions past 8 s; these few functions do the
@@ -125,3 +129,27 @@ def _open_escape(data: bytes, start: int, cut: int) -> int:
         if (cut - 1 - before) % 2:
             return 1
     return 0
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+def unfold(ics: bytes) -> list[str]:
+    """Return the content lines of an iCalendar stream, unfolded and decoded (RFC 5545 §3.1)."""
+    text = ics.decode("utf-8")
+    return [line for line in re.sub(r"\r\n[ \t]", "", text).split("\r\n") if line]
+
+
+def unescape_text(value: str) -> str:
+    """Return a TEXT value with its RFC 5545 §3.3.11 escapes undone."""
+    return re.sub(r"\\([\\;,nN])", lambda match: _UNESCAPED.get(match[1], match[1]), value)
+
+
+_UNESCAPED = {"n": "\n", "N": "\n"}
+
+
+def param_text(raw: str) -> str:
+    """Return a parameter value unquoted, with RFC 6868 `^` escapes undone."""
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        raw = raw[1:-1]
+    return re.sub(r"\^([n^'])", lambda match: {"n": "\n", "'": '"'}.get(match[1], "^"), raw)
