@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -124,7 +124,7 @@ def _slots_by(timetable: Timetable, keys: Callable[[Slot], Iterable[str]]) -> di
     return groups
 
 
-def overlapping_pairs(slots: list[Slot]) -> Iterator[tuple[Slot, Slot]]:
+def overlapping_pairs(slots: Iterable[Slot]) -> Iterator[tuple[Slot, Slot]]:
     """Yield every overlapping pair of slots sorted by start, by one sweep (no all-pairs loop)."""
     active: list[Slot] = []
     for slot in slots:
@@ -137,27 +137,41 @@ def overlapping_pairs(slots: list[Slot]) -> Iterator[tuple[Slot, Slot]]:
 
 def person_overlaps(timetable: Timetable) -> Iterator[Problem]:
     """One `person-overlap` per person and pair of overlapping sessions."""
-    for person_id, slots in sorted(_slots_by(timetable, lambda slot: slot.people).items()):
-        name = timetable.people[person_id].name
-        for first, second in overlapping_pairs(slots):
-            message = (
-                f"{name} is in {first.id} ({_event_zone_span(timetable, first)}) and "
-                f"{second.id} ({_event_zone_span(timetable, second)}) at once"
-            )
-            yield _problem(ProblemKind.PERSON_OVERLAP, person_id, (first, second), message)
+    people = timetable.people
+    yield from _overlaps(
+        timetable,
+        ProblemKind.PERSON_OVERLAP,
+        _slots_by(timetable, lambda slot: slot.people),
+        lambda person_id: f"{people[person_id].name} is in",
+    )
 
 
 def room_overlaps(timetable: Timetable) -> Iterator[Problem]:
     """One `room-overlap` per room and pair of overlapping sessions."""
-    rooms = _slots_by(timetable, lambda slot: (slot.session.room,) if slot.session.room else ())
-    for room_id, slots in sorted(rooms.items()):
-        name = timetable.rooms[room_id].name
+    rooms = timetable.rooms
+    yield from _overlaps(
+        timetable,
+        ProblemKind.ROOM_OVERLAP,
+        _slots_by(timetable, lambda slot: (slot.session.room,) if slot.session.room else ()),
+        lambda room_id: f"room {rooms[room_id].name} holds",
+    )
+
+
+def _overlaps(
+    timetable: Timetable,
+    kind: ProblemKind,
+    groups: Mapping[str, Sequence[Slot]],
+    says: Callable[[str], str],
+) -> Iterator[Problem]:
+    """One problem per key (person, room) and pair of overlapping sessions in its slots."""
+    for key, slots in sorted(groups.items()):
+        who = says(key)  # `Ann Lee is in`, `room Plenary holds`
         for first, second in overlapping_pairs(slots):
             message = (
-                f"room {name} holds {first.id} ({_event_zone_span(timetable, first)}) and "
+                f"{who} {first.id} ({_event_zone_span(timetable, first)}) and "
                 f"{second.id} ({_event_zone_span(timetable, second)}) at once"
             )
-            yield _problem(ProblemKind.ROOM_OVERLAP, room_id, (first, second), message)
+            yield _problem(kind, key, (first, second), message)
 
 
 def short_changeovers(timetable: Timetable) -> Iterator[Problem]:
