@@ -292,3 +292,43 @@ def test_a_span_clock_carries_what_a_vtimezone_needs() -> None:
     assert (summer.abbreviations[0], summer.is_dst_at_start) == ("AEDT", True)
     # Dublin's winter is a negative DST offset in the tz data: still not daylight time
     assert not span_clock("Europe/Dublin", start, end).is_dst_at_start
+
+
+def _placed_by_pytz(wall: datetime, zone_name: str) -> tuple[datetime, TimeIssue | None]:
+    """What `wall_to_utc` answered before its zone-clock shortcut: pytz's localize."""
+    zone = pytz.timezone(zone_name)
+    try:
+        return zone.localize(wall, is_dst=None).astimezone(pytz.utc), None
+    except pytz.NonExistentTimeError:
+        issue = TimeIssue.NONEXISTENT
+    except pytz.AmbiguousTimeError:
+        issue = TimeIssue.AMBIGUOUS
+    before = pytz.utc.localize(wall - timedelta(hours=26)).astimezone(zone).utcoffset()
+    assert before is not None
+    return pytz.utc.localize(wall - before), issue
+
+
+@pytest.mark.parametrize(
+    "zone_name",
+    # a skipped day (Apia 2011), two changes a month apart (Casablanca's Ramadan), 30 minutes
+    # (Lord Howe), 45 minutes (Chatham), a zone moved by 23 hours (Kwajalein 1993)
+    ["Pacific/Apia", "Africa/Casablanca", "Australia/Lord_Howe", "Pacific/Chatham",
+     "Pacific/Kwajalein", "America/New_York", "Europe/Moscow"],
+)  # fmt: skip
+def test_wall_times_around_every_clock_change_are_placed_as_pytz_places_them(
+    zone_name: str,
+) -> None:
+    changes = [
+        change.utc.replace(tzinfo=None)
+        for change in clock_changes(
+            zone_name, datetime(1985, 1, 1, tzinfo=UTC), datetime(2037, 1, 1, tzinfo=UTC)
+        )
+    ]
+    assert changes
+    for change in changes:
+        for minutes in range(-30 * 60, 30 * 60 + 1, 15):
+            wall = change + timedelta(minutes=minutes)
+            wall_to_utc.cache_clear()
+            placed = wall_to_utc(wall, zone_name)
+            assert (placed.utc, placed.issue) == _placed_by_pytz(wall, zone_name), wall
+            assert placed.utc.tzinfo is pytz.utc

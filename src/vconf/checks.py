@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from vconf.days import day_of, days_off, is_inside_hours
 from vconf.interpretation import channels
-from vconf.model import Kind
+from vconf.model import WEEKDAYS, Kind
 from vconf.timetable import Slot, Timetable, within_days
 from vconf.timezones import (
     TimeIssue,
@@ -79,12 +79,20 @@ class Problem:
     @property
     def severity(self) -> Severity:
         """Error or warning, fixed by the kind."""
-        return SEVERITIES[self.kind]
+        return _SEVERITY_OF[self.kind._value_]
 
     @property
     def is_error(self) -> bool:
         """Whether the problem is error-severity."""
-        return self.severity is Severity.ERROR
+        return self.kind._value_ in _ERROR_KINDS
+
+
+# by the kind's value: an enum member hashes in Python, a string's hash is kept (60,000 problems
+# are sorted, counted and written)
+_SEVERITY_OF = {kind.value: severity for kind, severity in SEVERITIES.items()}
+_ERROR_KINDS = frozenset(
+    kind for kind, severity in _SEVERITY_OF.items() if severity is Severity.ERROR
+)
 
 
 def find_problems(timetable: Timetable) -> list[Problem]:
@@ -141,7 +149,7 @@ def person_overlaps(timetable: Timetable) -> Iterator[Problem]:
     yield from _overlaps(
         timetable,
         ProblemKind.PERSON_OVERLAP,
-        _slots_by(timetable, lambda slot: slot.people),
+        timetable.by_person,
         lambda person_id: f"{people[person_id].name} is in",
     )
 
@@ -179,7 +187,7 @@ def short_changeovers(timetable: Timetable) -> Iterator[Problem]:
     buffer = timetable.conference.event.buffer
     if buffer <= timedelta(0):
         return
-    for person_id, slots in sorted(_slots_by(timetable, lambda slot: slot.people).items()):
+    for person_id, slots in sorted(timetable.by_person.items()):
         starts = [slot.start_utc for slot in slots]
         for slot in slots:
             index = bisect_left(starts, slot.end_utc)
@@ -255,14 +263,19 @@ def outside_hours(timetable: Timetable) -> Iterator[Problem]:
         code: (delegation.hours.start * 60, delegation.hours.end * 60)
         for code, delegation in timetable.delegations.items()
     }
+    # the words of each delegation, made once: 20,000 sessions may give 40,000 problems
+    says = {
+        code: (
+            delegation.tz_name,
+            f"for {delegation.name} ({code}), outside its hours {delegation.hours}",
+        )
+        for code, delegation in timetable.delegations.items()
+    }
     for slot, code, wall_start, wall_end in _delegation_walls(timetable):
         if is_inside_hours(wall_start, wall_end, *hours[code]):
             continue
-        delegation = timetable.delegations[code]
-        message = (
-            f"{slot.id} is at {_local_span(slot, delegation.tz_name)} for {delegation.name} "
-            f"({code}), outside its hours {delegation.hours}"
-        )
+        tz_name, outside = says[code]
+        message = f"{slot.id} is at {_local_span(slot, tz_name)} {outside}"
         yield _problem(ProblemKind.OUTSIDE_HOURS, code, (slot,), message)
 
 
@@ -291,7 +304,7 @@ def _delegation_walls(timetable: Timetable) -> Iterator[tuple[Slot, str, int, in
 def _days_off_text(days: list[int], holidays: frozenset[int]) -> str:
     """`Sat 2021-11-20 (weekend), Mon 2021-11-22 (holiday)` from local day numbers."""
     return ", ".join(
-        f"{day_of(day):%a %Y-%m-%d} ({'holiday' if day in holidays else 'weekend'})" for day in days
+        f"{_day_text(day_of(day))} ({'holiday' if day in holidays else 'weekend'})" for day in days
     )
 
 
@@ -316,10 +329,9 @@ def outside_event(timetable: Timetable) -> Iterator[Problem]:
     event = timetable.conference.event
     if event.start is None and event.end is None:
         return
+    clock = zone_clock(event.tz_name)
     for slot in timetable.slots:
-        days = touched_dates(
-            utc_to_local(slot.start_utc, event.tz_name), utc_to_local(slot.end_utc, event.tz_name)
-        )
+        days = touched_dates(clock.local_wall(slot.start_utc)[0], clock.local_wall(slot.end_utc)[0])
         early = event.start is not None and days[0] < event.start
         late = event.end is not None and days[-1] > event.end
         if early or late:
@@ -456,8 +468,8 @@ def _window(timetable: Timetable, running: tuple[Slot, ...]) -> str:
     clock = zone_clock(timetable.conference.event.tz_name)
     start, abbreviation = clock.local_wall(max(slot.start_utc for slot in running))
     end, _ = clock.local_wall(min(slot.end_utc for slot in running))
-    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
-    return f"{start:%H:%M}{_DASH}{end_text} {abbreviation} on {start:%a %Y-%m-%d}"
+    end_text = _clock_text(end) if end.date() == start.date() else _minute_text(end)
+    return f"{_clock_text(start)}{_DASH}{end_text} {abbreviation} on {_day_text(start.date())}"
 
 
 # ---- words -------------------------------------------------------------------------------------
@@ -473,8 +485,26 @@ def _local_span(slot: Slot, tz_name: str) -> str:
     clock = zone_clock(tz_name)
     start, abbreviation = clock.local_wall(slot.start_utc)
     end, _ = clock.local_wall(slot.end_utc)
-    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
-    return f"{start:%Y-%m-%d %H:%M}-{end_text} {abbreviation}"
+    end_text = _clock_text(end) if end.date() == start.date() else _minute_text(end)
+    return f"{_minute_text(start)}-{end_text} {abbreviation}"
+
+
+# isoformat, not strftime: 0.7 µs against 2.8 (check of 20,000 sessions: 60,000 of each)
+
+
+def _minute_text(moment: datetime) -> str:
+    """`2021-11-16 14:30` (a year of four digits: vconf reads 1900 to 2999)."""
+    return moment.isoformat(" ", "minutes")
+
+
+def _clock_text(moment: datetime) -> str:
+    """`14:30`."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def _day_text(day: date) -> str:
+    """`Tue 2021-11-16` (English weekday abbreviations, as `%a` writes them in the C locale)."""
+    return f"{WEEKDAYS[day.weekday()]} {day.isoformat()}"
 
 
 def _minutes(length: timedelta) -> str:

@@ -190,7 +190,14 @@ def _load(path: str, *, note_unscheduled: bool = True) -> Timetable:
     from vconf.load import read_conference
     from vconf.timetable import build_timetable
 
-    timetable = build_timetable(read_conference(path))
+    # Reading makes every object the timetable keeps and no cycle: a collection meanwhile would
+    # only walk them again and again, more often the larger the file (check of 100,000 sessions:
+    # load and timetable 12.1 s -> 8.8 s CPU, where 20,000 sessions gain nothing measurable).
+    gc.disable()
+    try:
+        timetable = build_timetable(read_conference(path))
+    finally:
+        gc.enable()
     if note_unscheduled and timetable.unscheduled:
         click.echo(f"vconf: {_unscheduled_note(len(timetable.unscheduled))}", err=True)
     # The timetable lives until exit: keep the collector from walking its objects again and again
@@ -501,6 +508,7 @@ def check_command(file: str, output_format: str) -> Findings:
 
     timetable = _load(file, note_unscheduled=False)  # check lists them as problems
     problems = find_problems(timetable)
+    gc.freeze()  # the problems too live until exit (100,000 sessions: 320,000 of them)
     _show(_renderer("check", output_format)(problems, timetable))
     return Findings(tuple(problems))
 

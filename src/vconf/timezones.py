@@ -152,6 +152,9 @@ def _past_horizon(tz_name: str, naive_utc: datetime) -> bool:
     return horizon is not None and naive_utc > horizon
 
 
+_CLEAR_OF_CHANGES = 26 * 3600  # seconds: a wall time's instants lie within 14 h before, 12 h after
+
+
 @lru_cache(maxsize=65536)
 def wall_to_utc(wall: datetime, tz_name: str) -> Placed:
     """Return the instant of a naive local time in a zone, noting a DST gap or fold.
@@ -161,6 +164,13 @@ def wall_to_utc(wall: datetime, tz_name: str) -> Placed:
     """
     if _past_horizon(tz_name, wall - timedelta(hours=26)):
         return _wall_to_utc_by_rule(wall, tz_name)
+    # No change of pytz's table within a day of the wall time (nearly every time): one offset, one
+    # instant, read from the zone clock's copy of that table (3 µs, where localize takes 30)
+    clock = zone_clock(tz_name)
+    seconds = (wall - _NAIVE_EPOCH) // _SECOND
+    period = clock.period(seconds - _CLEAR_OF_CHANGES)
+    if period == clock.period(seconds + _CLEAR_OF_CHANGES):
+        return Placed((wall - _SECOND * clock.offsets[period]).replace(tzinfo=UTC))
     zone = _zone(tz_name)
     try:
         local = zone.localize(wall, is_dst=None)  # type: ignore[attr-defined]
@@ -315,7 +325,7 @@ def epoch_seconds(instant: datetime) -> int:
 
 def instant_at(seconds: int) -> datetime:
     """Return epoch seconds as an aware UTC datetime."""
-    return EPOCH + timedelta(seconds=seconds)
+    return EPOCH + _SECOND * seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +387,8 @@ class ZoneClock:
             local = utc_to_local(instant, self.tz_name)
             return local.replace(tzinfo=None), local.tzname() or ""
         period = bisect_right(self.change_instants, seconds)
-        wall = _NAIVE_EPOCH + since_epoch + timedelta(seconds=self.offsets[period])
+        # `_SECOND * n`, not `timedelta(seconds=n)`: no keyword parsing (0.3 µs of 1.7, per call)
+        wall = _NAIVE_EPOCH + since_epoch + _SECOND * self.offsets[period]
         return wall, self.abbreviations[period]
 
     def instants_at(self, wall: int) -> tuple[int, ...]:
@@ -449,7 +460,7 @@ def _rule_offset(tz_name: str, instant: int) -> int:
 
 def utc_text(instant: datetime) -> str:
     """Return `2021-11-16T07:00:00Z` for an aware instant: the one UTC format of every output."""
-    if instant.utcoffset():  # an offset date-time keeps the offset it was written with
+    if instant.tzinfo is not UTC and instant.utcoffset():  # an offset date-time keeps its offset
         instant = instant.astimezone(UTC)
     return instant.replace(tzinfo=None).isoformat() + "Z"
 

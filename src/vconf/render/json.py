@@ -7,6 +7,7 @@ Every document is one line ending with a newline (`json_line`); instants are `ut
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from vconf.agenda import Agenda, AgendaRow
@@ -25,17 +26,19 @@ from vconf.timezones import format_offset, utc_text, utc_to_local
 def problems_as_json(problems: list[Problem], timetable: Timetable) -> str:
     """Return the `vconf check --format json` document (SPEC §4)."""
     errors = sum(1 for problem in problems if problem.is_error)
+    # each instant written once: 60,000 problems of 20,000 sessions start at 9,000 instants
+    starts = {start: utc_text(start) for start in {problem.first_start for problem in problems}}
     document = {
         "event": timetable.conference.event.id,
         "sessions": len(timetable.slots),
         "errors": errors,
         "warnings": len(problems) - errors,
-        "problems": [_problem(problem) for problem in problems],
+        "problems": [_problem(problem, starts) for problem in problems],
     }
     return json_line(document)
 
 
-def _problem(problem: Problem) -> dict[str, Any]:
+def _problem(problem: Problem, starts: dict[datetime, str]) -> dict[str, Any]:
     """Return one problem; `sessions` is already earliest start first, ties by id."""
     return {
         "kind": problem.kind.value,
@@ -43,7 +46,7 @@ def _problem(problem: Problem) -> dict[str, Any]:
         "subject": problem.subject,
         "sessions": list(problem.sessions),
         "message": problem.message,
-        "first_start": utc_text(problem.first_start),
+        "first_start": starts[problem.first_start],
     }
 
 
