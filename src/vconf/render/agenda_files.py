@@ -25,6 +25,7 @@ from vconf.language import Language, language_for
 from vconf.render.html import agenda_as_html
 from vconf.render.markdown import agenda_as_markdown
 from vconf.render.page_style import Issue
+from vconf.render.words import Memo
 from vconf.revisions import ChangeKind, Revision
 from vconf.timetable import Timetable
 from vconf.timezones import utc_text
@@ -49,7 +50,7 @@ def agenda_files(
     issue = issue_of(revision) if revision is not None else None
     files: dict[str, bytes] = {}
     # a session's cells are the same in every agenda page of one language
-    memos: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    memos: dict[str, tuple[Memo, Memo]] = {}
 
     def add(
         paths: tuple[str, str], agenda: Agenda, language: Language, calendar: str, *, shared: bool

@@ -24,8 +24,10 @@ from vconf.render.page_style import HEADINGS, STYLE, Issue, page_style
 from vconf.render.words import (
     ARROW,
     MIDDLE_DOT,
+    Memo,
     column_headings,
     delegation_names,
+    headings_key,
     host_of,
     is_web_url,
     kind_name,
@@ -47,7 +49,7 @@ from vconf.render.words import (
 def agenda_as_html(
     agenda: Agenda,
     *,
-    memo: dict[str, str] | None = None,
+    memo: Memo | None = None,
     language: Language | None = None,
     issue: Issue | None = None,
     source: str | None = None,
@@ -99,14 +101,13 @@ def _header_lines(agenda: Agenda, language: Language, calendar: str | None) -> l
     return lines
 
 
-def _body(agenda: Agenda, memo: dict[str, str], language: Language) -> list[str]:
+def _body(agenda: Agenda, memo: Memo, language: Language) -> list[str]:
     """Return the lines after the header: a table per day, then the rooms' full links."""
     if not agenda.days:
         return [f"<p>{html.escape(no_sessions_text(agenda, language))}</p>"]
     zones = " ".join(agenda.tz_names)
     span = len(agenda.tz_names) + len(HEADINGS)
     colgroup = "<colgroup>" + "<col>" * span + "</colgroup>"  # widths: `page_style`
-    heads: dict[tuple[object, ...], str] = {}  # the column headings of each set of offsets
     rooms: set[str | None] = set()
     lines = []
     for day in agenda.days:
@@ -115,7 +116,7 @@ def _body(agenda: Agenda, memo: dict[str, str], language: Language) -> list[str]
             "<table>",
             colgroup,
             f"<thead>\n{day_row}</th></tr>",
-            _column_row(agenda, day, language, heads),
+            _column_row(agenda, day, language, memo),
             "</thead>",
             "<tbody>",
             *_day_rows(agenda, day, memo, language, zones=zones, span=span, rooms=rooms),
@@ -125,27 +126,16 @@ def _body(agenda: Agenda, memo: dict[str, str], language: Language) -> list[str]
     return lines + _links(agenda, rooms, memo, language)
 
 
-def _column_row(
-    agenda: Agenda, day: AgendaDay, language: Language, heads: dict[tuple[object, ...], str]
-) -> str:
-    """Return a day's row of column headings; `heads` keeps them by the day's pytz tzinfos.
-
-    A pytz tzinfo stands for one offset and abbreviation, which are all a heading shows of a
-    day (`column_headings`), so days with the same tzinfos share one row; a zoneinfo time
-    (after 2037) is not keyed.
-    """
-    tzinfos = tuple(
-        {moment.tzinfo: None for row in day.rows for span in row.spans
-         for moment in (span.start, span.end)}
-    )  # fmt: skip
-    keyed = all(hasattr(tzinfo, "localize") for tzinfo in tzinfos)
-    found = heads.get(tzinfos) if keyed else None
+def _column_row(agenda: Agenda, day: AgendaDay, language: Language, memo: Memo) -> str:
+    """Return a day's row of column headings, kept in `memo` (`words.headings_key`)."""
+    key = headings_key(agenda, day, language)
+    found = memo.get(key) if key is not None else None
     if found is None:
         headings = column_headings(agenda, day, language)
         zones = "".join(f'<th scope="col">{_zone_heading(heading)}</th>' for heading in headings)
         found = f'<tr class="columns">{zones}{_label_headings(language)}</tr>'
-        if keyed:
-            heads[tzinfos] = found
+        if key is not None:
+            memo[key] = found
     return found
 
 
@@ -176,7 +166,7 @@ def _zone_heading(heading: str) -> str:
 def _day_rows(
     agenda: Agenda,
     day: AgendaDay,
-    memo: dict[str, str],
+    memo: Memo,
     language: Language,
     *,
     zones: str,
@@ -202,9 +192,7 @@ def _day_rows(
     return rows
 
 
-def _row(
-    agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language, zones: str
-) -> str:
+def _row(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language, zones: str) -> str:
     """Return one session's `<tr>`; the same in every agenda with the same zones (memo)."""
     key = f"{row.slot.id}\n{zones}"
     line = memo.get(key)
@@ -217,7 +205,7 @@ def _row(
     return line
 
 
-def _session_cells(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+def _session_cells(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return the `<td>`s after the times; the same in every agenda of one language."""
     cells = memo.get(row.slot.id)
     if cells is None:
@@ -268,9 +256,7 @@ def _room_cell(agenda: Agenda, row: AgendaRow) -> str:
     return name
 
 
-def _links(
-    agenda: Agenda, ids: set[str | None], memo: dict[str, str], language: Language
-) -> list[str]:
+def _links(agenda: Agenda, ids: set[str | None], memo: Memo, language: Language) -> list[str]:
     """Return the list of the page's online rooms (`ids`) with their full addresses, or none.
 
     Kept in `memo` by the set of rooms: pages of one event share a handful of lists.

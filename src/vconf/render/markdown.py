@@ -9,8 +9,10 @@ from vconf.language import Language, language_for
 from vconf.render.words import (
     ARROW,
     MIDDLE_DOT,
+    Memo,
     column_headings,
     delegation_names,
+    headings_key,
     is_web_url,
     kind_name,
     languages_text,
@@ -41,7 +43,7 @@ _HEADINGS = ("Session", "Room", "People", "Delegations", "Languages")
 
 
 def agenda_as_markdown(
-    agenda: Agenda, *, memo: dict[str, str] | None = None, language: Language | None = None
+    agenda: Agenda, *, memo: Memo | None = None, language: Language | None = None
 ) -> str:
     """Return the agenda as Markdown: title, a note on times, then a table per day.
 
@@ -59,14 +61,9 @@ def agenda_as_markdown(
     return "\n".join(lines) + "\n"
 
 
-def _day_table(
-    agenda: Agenda, day: AgendaDay, memo: dict[str, str], language: Language
-) -> list[str]:
+def _day_table(agenda: Agenda, day: AgendaDay, memo: Memo, language: Language) -> list[str]:
     """Return the lines of one day's table: a time column per zone, then the session's cells."""
-    labels = [language.label(heading) for heading in _HEADINGS]
-    headings = [*column_headings(agenda, day, language), *labels]
-    lines = [_table_row([escape(heading) for heading in headings])]
-    lines.append(_table_row(["---"] * len(headings)))
+    lines = [_head(agenda, day, memo, language)]
     blank = [""] * len(agenda.tz_names)
     rest = [""] * (len(_HEADINGS) - 1)
     for group in day.groups:
@@ -82,7 +79,21 @@ def _day_table(
     return lines
 
 
-def _row_line(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+def _head(agenda: Agenda, day: AgendaDay, memo: Memo, language: Language) -> str:
+    """Return a day's heading row and rule, kept in `memo` (`words.headings_key`)."""
+    key = headings_key(agenda, day, language)
+    found = memo.get(key) if key is not None else None
+    if found is None:
+        labels = [language.label(heading) for heading in _HEADINGS]
+        headings = [*column_headings(agenda, day, language), *labels]
+        found = _table_row([escape(heading) for heading in headings])
+        found += "\n" + _table_row(["---"] * len(headings))
+        if key is not None:
+            memo[key] = found
+    return found
+
+
+def _row_line(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return a session's table row; the same in every agenda with the same zones (memo)."""
     key = f"{row.slot.id}\n{' '.join(agenda.tz_names)}"
     line = memo.get(key)
@@ -92,7 +103,7 @@ def _row_line(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: La
     return line
 
 
-def _session_cells(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+def _session_cells(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return the cells after the times, joined; the same in every agenda of one language."""
     cells = memo.get(row.slot.id)
     if cells is None:

@@ -7,7 +7,7 @@ their own way and say the same things.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -35,6 +35,10 @@ RESTRICTED = "restricted"
 SESSION_HEADING = "Session"
 ROOM_HEADING = "Room"
 PEOPLE_HEADING = "People"
+
+# what a renderer made once for many agenda pages of one timetable and language, by what it
+# depends on (`render.agenda_files` keeps one per language and format)
+Memo = dict[Hashable, str]
 
 
 def zone_headings(agenda: Agenda, day: AgendaDay) -> list[str]:
@@ -190,12 +194,34 @@ def column_name(agenda: Agenda, column: int, language: Language) -> str:
     """
     tz_name = agenda.tz_names[column]
     if column == 0:
-        code = agenda.delegation
-        if code is None and agenda.person is not None:
-            code = agenda.timetable.people[agenda.person].delegation
+        code = _column_party(agenda)
         if code is not None:
             return agenda.timetable.delegations[code].name
     return language.zone_name(tz_name)
+
+
+def _column_party(agenda: Agenda) -> str | None:
+    """Return the delegation whose name heads the first column: the party's, or None."""
+    if agenda.delegation is None and agenda.person is not None:
+        return agenda.timetable.people[agenda.person].delegation
+    return agenda.delegation
+
+
+def headings_key(agenda: Agenda, day: AgendaDay, language: Language) -> Hashable | None:
+    """Return what a day's `column_headings` depend on, or None when it cannot be a key.
+
+    They depend on the columns (the first one's delegation, the zones, the language) and on
+    the offsets the day shows: its distinct tzinfos, first seen first. A pytz tzinfo stands
+    for one offset and abbreviation, so thousands of days share a few dozen keys; a zoneinfo
+    time (after 2037) is not keyed.
+    """
+    tzinfos = tuple(
+        {moment.tzinfo: None for row in day.rows for span in row.spans
+         for moment in (span.start, span.end)}
+    )  # fmt: skip
+    if not all(hasattr(tzinfo, "localize") for tzinfo in tzinfos):
+        return None
+    return (_column_party(agenda), agenda.tz_names, language.tag, tzinfos)
 
 
 def column_headings(agenda: Agenda, day: AgendaDay, language: Language) -> list[str]:
