@@ -11,7 +11,7 @@ changed its offset.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -79,14 +79,14 @@ class Parallel:
 
 @dataclass(frozen=True, slots=True)
 class AgendaDay:
-    """The sessions that start on one date of the first column's zone."""
+    """The sessions that start on one date of the first column's zone; `groups` are its rows
+    in order, those with the same start and end together (made once: every format asks)."""
 
     day: date
     rows: tuple[AgendaRow, ...]
+    groups: tuple[Parallel, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def groups(self) -> tuple[Parallel, ...]:
-        """The rows in order, those with the same start and end together."""
+    def __post_init__(self) -> None:
         groups: list[list[AgendaRow]] = []
         for row in self.rows:
             last = groups[-1][-1].slot if groups else None
@@ -94,7 +94,7 @@ class AgendaDay:
                 groups[-1].append(row)
             else:
                 groups.append([row])
-        return tuple(Parallel(tuple(group)) for group in groups)
+        object.__setattr__(self, "groups", tuple(Parallel(tuple(group)) for group in groups))
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,17 +234,23 @@ def _spans_between(
     page asks again for what their delegation's page asked (its zone, then the event zone):
     about 90,000 different ones, so the cache holds more than that.
     """
-    row_day = utc_to_local(start_utc, zones[0]).date()
+    row_day = _local(start_utc, zones[0]).date()
     spans = []
     for tz_name in zones:
-        start = utc_to_local(start_utc, tz_name)
-        end = utc_to_local(end_utc, tz_name)
+        start = _local(start_utc, tz_name)
+        end = _local(end_utc, tz_name)
         spans.append(
             LocalSpan(
                 tz_name, start, end, (start.date() - row_day).days, (end.date() - row_day).days
             )
         )
     return tuple(spans)
+
+
+@lru_cache(maxsize=1 << 18)
+def _local(moment_utc: datetime, tz_name: str) -> datetime:
+    """`utc_to_local`, memoised: each delegation's page asks the event zone's times again."""
+    return utc_to_local(moment_utc, tz_name)
 
 
 def _touched(span: LocalSpan) -> list[date]:
@@ -269,9 +275,9 @@ def _shifts(previous: AgendaRow, spans: tuple[LocalSpan, ...]) -> tuple[ClockShi
     shifts = []
     for before, after in zip(previous.spans, spans, strict=True):
         # a pytz tzinfo is one offset: the same object, the same offset (the usual case)
-        if before.start.tzinfo is after.start.tzinfo or (
-            before.start.utcoffset() == after.start.utcoffset()
-        ):
+        if before.start.tzinfo is after.start.tzinfo:
+            continue
+        if before.start.utcoffset() == after.start.utcoffset():
             continue
         others = [zone for zone in zones if zone != after.tz_name]
         start, end = previous.slot.start_utc, after.start.astimezone(timezone.utc)

@@ -16,13 +16,13 @@ from vconf.render.words import (
     is_web_url,
     kind_name,
     languages_text,
-    local_span_text,
     long_day,
     no_sessions_text,
     parallel_text,
-    people_text,
     room_of,
+    row_times,
     session_marks,
+    session_people,
     shift_text,
     times_notes_text,
     visibility_mark,
@@ -50,7 +50,7 @@ def agenda_as_markdown(
     `memo` keeps each session's cells by id, for many agendas of one timetable (`agenda_files`).
     """
     language = language or language_for("en")
-    memo = {} if memo is None else memo
+    memo = Memo() if memo is None else memo
     lines = [f"# {escape(agenda.title)}"]
     if not agenda.days:
         lines += ["", escape(no_sessions_text(agenda, language))]
@@ -82,37 +82,39 @@ def _day_table(agenda: Agenda, day: AgendaDay, memo: Memo, language: Language) -
 def _head(agenda: Agenda, day: AgendaDay, memo: Memo, language: Language) -> str:
     """Return a day's heading row and rule, kept in `memo` (`words.headings_key`)."""
     key = headings_key(agenda, day, language)
-    found = memo.get(key) if key is not None else None
+    found = memo.markdown.get(key) if key is not None else None
     if found is None:
         labels = [language.label(heading) for heading in _HEADINGS]
         headings = [*column_headings(agenda, day, language), *labels]
         found = _table_row([escape(heading) for heading in headings])
         found += "\n" + _table_row(["---"] * len(headings))
         if key is not None:
-            memo[key] = found
+            memo.markdown[key] = found
     return found
 
 
 def _row_line(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return a session's table row; the same in every agenda with the same zones (memo)."""
-    key = f"{row.slot.id}\n{' '.join(agenda.tz_names)}"
-    line = memo.get(key)
+    key = (row.slot.id, agenda.tz_names)
+    line = memo.markdown.get(key)
     if line is None:
-        times = [escape(local_span_text(span, language)) for span in row.spans]
-        line = memo[key] = _table_row([*times, _session_cells(agenda, row, memo, language)])
+        times = [escape(text) for text in row_times(memo, agenda, row, language)]
+        line = memo.markdown[key] = _table_row(
+            [*times, _session_cells(agenda, row, memo, language)]
+        )
     return line
 
 
 def _session_cells(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return the cells after the times, joined; the same in every agenda of one language."""
-    cells = memo.get(row.slot.id)
+    cells = memo.markdown.get(row.slot.id)
     if cells is None:
         session = row.slot.session
-        cells = memo[row.slot.id] = " | ".join(
+        cells = memo.markdown[row.slot.id] = " | ".join(
             (
                 _session_cell(agenda, row, language),
                 _room_cell(agenda, row),
-                escape(people_text(agenda.timetable, session, language)),
+                escape(session_people(memo, agenda, session, language)),
                 escape(", ".join(delegation_names(agenda, row.slot))),
                 escape(languages_text(session, language)),
             )
