@@ -328,7 +328,7 @@ class _Folders:
                 os.fsync(descriptor)
 
 
-def _open_subdir(parent: int, name: str, shown: Path) -> tuple[int, bool]:
+def _open_subdir(parent: int, name: str, shown: _Where) -> tuple[int, bool]:
     """Return a descriptor of directory `name` inside `parent`, never through a symbolic link,
     and whether this call created it."""
     created = True
@@ -349,7 +349,7 @@ def _open_subdir(parent: int, name: str, shown: Path) -> tuple[int, bool]:
         raise _os_error("cannot open directory", str(shown), error) from error
 
 
-def _stat(parent: int, name: str, shown: Path) -> os.stat_result | None:
+def _stat(parent: int, name: str, shown: _Where) -> os.stat_result | None:
     """Return the status of `name` inside `parent` (a link's own), or None if there is none."""
     try:
         return os.stat(name, dir_fd=parent, follow_symlinks=False)
@@ -363,7 +363,7 @@ def _exists(parent: int, name: str) -> bool:
     return _stat(parent, name, Path(name)) is not None
 
 
-def _refuse_link(parent: int, name: str, shown: Path) -> None:
+def _refuse_link(parent: int, name: str, shown: _Where) -> None:
     """Raise a VconfError if `name` inside `parent` is a symbolic link."""
     status = _stat(parent, name, shown)
     if status is not None and stat.S_ISLNK(status.st_mode):
@@ -377,13 +377,28 @@ def _refuse_link(parent: int, name: str, shown: Path) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class _Shown:
+    """A path under DIR as a message names it, made only when one does (35,000 `Path`s of an
+    export that writes fine cost about a second)."""
+
+    directory: Path
+    parts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return str(self.directory.joinpath(*self.parts))
+
+
+_Where = Path | _Shown  # what an error message names
+
+
+@dataclass(frozen=True, slots=True)
 class _Temporary:
     """A temporary file written beside its target, waiting to be renamed over it."""
 
     parent: int
     name: str
     target: str
-    shown: Path
+    shown: _Where
 
 
 def _replace_all(
@@ -397,7 +412,7 @@ def _replace_all(
     sync_each = not sys.platform.startswith("linux")  # elsewhere sync() may return before the disk
     try:
         for parts, data in targets:
-            parent, shown = folders[parts[:-1]], folders.directory.joinpath(*parts)
+            parent, shown = folders[parts[:-1]], _Shown(folders.directory, parts)
             if parts[:-1] in folders.created or not _holds(parent, parts[-1], data, shown):
                 written.append(_write_temporary(parent, parts[-1], data, shown, sync=sync_each))
                 changed.append(parts)
@@ -425,7 +440,7 @@ def _replace_all(
     return changed
 
 
-def _holds(parent: int, name: str, data: bytes, shown: Path) -> bool:
+def _holds(parent: int, name: str, data: bytes, shown: _Where) -> bool:
     """Whether `name` is already a regular file holding exactly `data`; refuse a link or folder."""
     status = _stat(parent, name, shown)
     if status is None:
@@ -444,7 +459,7 @@ def _holds(parent: int, name: str, data: bytes, shown: Path) -> bool:
 
 
 def _write_temporary(
-    parent: int, target: str, data: bytes, shown: Path, *, sync: bool
+    parent: int, target: str, data: bytes, shown: _Where, *, sync: bool
 ) -> _Temporary:
     """Write `data` to a new hidden temporary file beside `target`."""
     for _ in range(100):

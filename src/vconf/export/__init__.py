@@ -27,7 +27,7 @@ from vconf.files import (
     public_calendar_path,
     session_uid,
 )
-from vconf.invitations import Attendee, session_attendees
+from vconf.invitations import Attendee, invitations
 from vconf.model import Person
 from vconf.revisions import Revision, Stamp, Tombstone
 from vconf.timetable import UTC_NAME, Slot, Timetable
@@ -93,10 +93,10 @@ def build_ics_files(timetable: Timetable, revision: Revision) -> dict[str, bytes
     }
     cancelled = _cancelled_events(revision.tombstones, context.organizer)
     files = _publish_files(context, events, cancelled, blocks)
+    invited = invitations(timetable)
     for slot in timetable.slots:
-        attendees = session_attendees(slot, timetable)
-        if attendees:
-            files[invite_path(slot.id)] = _request(events[slot.id], attendees, zones)
+        if slot.id in invited:
+            files[invite_path(slot.id)] = _request(events[slot.id], invited[slot.id], zones)
     files.update(_leftover_files(context, cancelled, set(files)))
     return files
 

@@ -25,6 +25,7 @@ from vconf.language import Language, language_for
 from vconf.render.html import agenda_as_html
 from vconf.render.markdown import agenda_as_markdown
 from vconf.render.page_style import Issue
+from vconf.render.words import Memo
 from vconf.revisions import ChangeKind, Revision
 from vconf.timetable import Timetable
 from vconf.timezones import utc_text
@@ -49,24 +50,22 @@ def agenda_files(
     issue = issue_of(revision) if revision is not None else None
     files: dict[str, bytes] = {}
     # a session's cells are the same in every agenda page of one language
-    memos: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    memos: dict[str, Memo] = {}
 
     def add(
         paths: tuple[str, str], agenda: Agenda, language: Language, calendar: str, *, shared: bool
     ) -> None:
-        html_memo, markdown_memo = memos.setdefault(language.tag, ({}, {})) if shared else ({}, {})
+        memo = memos.setdefault(language.tag, Memo()) if shared else Memo()
         link = posixpath.relpath(calendar, posixpath.dirname(paths[0]) or ".")
         page = agenda_as_html(
             agenda,
-            memo=html_memo,
+            memo=memo,
             language=language,
             issue=issue,
             calendar=link if calendar in calendars else None,
         )
         files[paths[0]] = page.encode("utf-8")
-        files[paths[1]] = agenda_as_markdown(agenda, memo=markdown_memo, language=language).encode(
-            "utf-8"
-        )
+        files[paths[1]] = agenda_as_markdown(agenda, memo=memo, language=language).encode("utf-8")
 
     for code in sorted(timetable.delegations):
         agenda = build_agenda(timetable, delegation=code, tz_names=(event.tz_name,))

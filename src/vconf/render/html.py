@@ -24,19 +24,21 @@ from vconf.render.page_style import HEADINGS, STYLE, Issue, page_style
 from vconf.render.words import (
     ARROW,
     MIDDLE_DOT,
+    Memo,
     column_headings,
     delegation_names,
+    headings_key,
     host_of,
     is_web_url,
     kind_name,
     languages_text,
-    local_span_text,
     long_day,
     no_sessions_text,
     parallel_text,
-    people_text,
     room_of,
+    row_times,
     session_marks,
+    session_people,
     shift_text,
     times_notes_text,
     visibility_mark,
@@ -47,7 +49,7 @@ from vconf.render.words import (
 def agenda_as_html(
     agenda: Agenda,
     *,
-    memo: dict[str, str] | None = None,
+    memo: Memo | None = None,
     language: Language | None = None,
     issue: Issue | None = None,
     source: str | None = None,
@@ -76,7 +78,7 @@ def agenda_as_html(
         f"<h1>{title}</h1>",
         *_header_lines(agenda, language, calendar),
         "</header>",
-        *_body(agenda, {} if memo is None else memo, language),
+        *_body(agenda, Memo() if memo is None else memo, language),
         "</body>",
         "</html>",
     ]
@@ -99,14 +101,12 @@ def _header_lines(agenda: Agenda, language: Language, calendar: str | None) -> l
     return lines
 
 
-def _body(agenda: Agenda, memo: dict[str, str], language: Language) -> list[str]:
+def _body(agenda: Agenda, memo: Memo, language: Language) -> list[str]:
     """Return the lines after the header: a table per day, then the rooms' full links."""
     if not agenda.days:
         return [f"<p>{html.escape(no_sessions_text(agenda, language))}</p>"]
-    zones = " ".join(agenda.tz_names)
     span = len(agenda.tz_names) + len(HEADINGS)
     colgroup = "<colgroup>" + "<col>" * span + "</colgroup>"  # widths: `page_style`
-    heads: dict[tuple[object, ...], str] = {}  # the column headings of each set of offsets
     rooms: set[str | None] = set()
     lines = []
     for day in agenda.days:
@@ -115,37 +115,26 @@ def _body(agenda: Agenda, memo: dict[str, str], language: Language) -> list[str]
             "<table>",
             colgroup,
             f"<thead>\n{day_row}</th></tr>",
-            _column_row(agenda, day, language, heads),
+            _column_row(agenda, day, language, memo),
             "</thead>",
             "<tbody>",
-            *_day_rows(agenda, day, memo, language, zones=zones, span=span, rooms=rooms),
+            *_day_rows(agenda, day, memo, language, span=span, rooms=rooms),
             "</tbody>",
             "</table>",
         ]
     return lines + _links(agenda, rooms, memo, language)
 
 
-def _column_row(
-    agenda: Agenda, day: AgendaDay, language: Language, heads: dict[tuple[object, ...], str]
-) -> str:
-    """Return a day's row of column headings; `heads` keeps them by the day's pytz tzinfos.
-
-    A pytz tzinfo stands for one offset and abbreviation, which are all a heading shows of a
-    day (`column_headings`), so days with the same tzinfos share one row; a zoneinfo time
-    (after 2037) is not keyed.
-    """
-    tzinfos = tuple(
-        {moment.tzinfo: None for row in day.rows for span in row.spans
-         for moment in (span.start, span.end)}
-    )  # fmt: skip
-    keyed = all(hasattr(tzinfo, "localize") for tzinfo in tzinfos)
-    found = heads.get(tzinfos) if keyed else None
+def _column_row(agenda: Agenda, day: AgendaDay, language: Language, memo: Memo) -> str:
+    """Return a day's row of column headings, kept in `memo` (`words.headings_key`)."""
+    key = headings_key(agenda, day, language)
+    found = memo.html.get(key) if key is not None else None
     if found is None:
         headings = column_headings(agenda, day, language)
         zones = "".join(f'<th scope="col">{_zone_heading(heading)}</th>' for heading in headings)
         found = f'<tr class="columns">{zones}{_label_headings(language)}</tr>'
-        if keyed:
-            heads[tzinfos] = found
+        if key is not None:
+            memo.html[key] = found
     return found
 
 
@@ -176,10 +165,9 @@ def _zone_heading(heading: str) -> str:
 def _day_rows(
     agenda: Agenda,
     day: AgendaDay,
-    memo: dict[str, str],
+    memo: Memo,
     language: Language,
     *,
-    zones: str,
     span: int,
     rooms: set[str | None],
 ) -> list[str]:
@@ -197,34 +185,32 @@ def _day_rows(
             for shift in row.shifts:
                 text = html.escape(f"{ARROW} {shift_text(shift, agenda, language)}")
                 rows.append(f'<tr class="shift"><td colspan="{span}">{text}</td></tr>')
-            rows.append(_row(agenda, row, memo, language, zones))
+            rows.append(_row(agenda, row, memo, language))
             rooms.add(row.slot.session.room)
     return rows
 
 
-def _row(
-    agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language, zones: str
-) -> str:
+def _row(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return one session's `<tr>`; the same in every agenda with the same zones (memo)."""
-    key = f"{row.slot.id}\n{zones}"
-    line = memo.get(key)
+    key = (row.slot.id, agenda.tz_names)
+    line = memo.html.get(key)
     if line is None:
         times = "".join(
-            f'<td class="time">{html.escape(local_span_text(span, language))}</td>'
-            for span in row.spans
+            f'<td class="time">{html.escape(text)}</td>'
+            for text in row_times(memo, agenda, row, language)
         )
-        line = memo[key] = f"<tr>{times}{_session_cells(agenda, row, memo, language)}</tr>"
+        line = memo.html[key] = f"<tr>{times}{_session_cells(agenda, row, memo, language)}</tr>"
     return line
 
 
-def _session_cells(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+def _session_cells(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return the `<td>`s after the times; the same in every agenda of one language."""
-    cells = memo.get(row.slot.id)
+    cells = memo.html.get(row.slot.id)
     if cells is None:
         session = row.slot.session
-        people = html.escape(people_text(agenda.timetable, session, language))
+        people = html.escape(session_people(memo, agenda, session, language))
         delegations = html.escape(", ".join(delegation_names(agenda, row.slot)))
-        cells = memo[row.slot.id] = (
+        cells = memo.html[row.slot.id] = (
             f"<td>{_session_cell(agenda, row, language)}</td><td>{_room_cell(agenda, row)}</td>"
             f'<td class="people">{people}</td><td>{delegations}</td>'
             f"<td>{html.escape(languages_text(session, language))}</td>"
@@ -268,18 +254,16 @@ def _room_cell(agenda: Agenda, row: AgendaRow) -> str:
     return name
 
 
-def _links(
-    agenda: Agenda, ids: set[str | None], memo: dict[str, str], language: Language
-) -> list[str]:
+def _links(agenda: Agenda, ids: set[str | None], memo: Memo, language: Language) -> list[str]:
     """Return the list of the page's online rooms (`ids`) with their full addresses, or none.
 
     Kept in `memo` by the set of rooms: pages of one event share a handful of lists.
     """
-    key = "\0rooms " + " ".join(sorted(room for room in ids if room is not None))
-    found = memo.get(key)
+    key = ("rooms", *sorted(room for room in ids if room is not None))
+    found = memo.html.get(key)
     if found is None:
         rooms = [agenda.timetable.rooms[room] for room in ids if room is not None]
-        found = memo[key] = "\n".join(_links_lines(rooms, language))
+        found = memo.html[key] = "\n".join(_links_lines(rooms, language))
     return [found] if found else []
 
 

@@ -9,18 +9,20 @@ from vconf.language import Language, language_for
 from vconf.render.words import (
     ARROW,
     MIDDLE_DOT,
+    Memo,
     column_headings,
     delegation_names,
+    headings_key,
     is_web_url,
     kind_name,
     languages_text,
-    local_span_text,
     long_day,
     no_sessions_text,
     parallel_text,
-    people_text,
     room_of,
+    row_times,
     session_marks,
+    session_people,
     shift_text,
     times_notes_text,
     visibility_mark,
@@ -41,14 +43,14 @@ _HEADINGS = ("Session", "Room", "People", "Delegations", "Languages")
 
 
 def agenda_as_markdown(
-    agenda: Agenda, *, memo: dict[str, str] | None = None, language: Language | None = None
+    agenda: Agenda, *, memo: Memo | None = None, language: Language | None = None
 ) -> str:
     """Return the agenda as Markdown: title, a note on times, then a table per day.
 
     `memo` keeps each session's cells by id, for many agendas of one timetable (`agenda_files`).
     """
     language = language or language_for("en")
-    memo = {} if memo is None else memo
+    memo = Memo() if memo is None else memo
     lines = [f"# {escape(agenda.title)}"]
     if not agenda.days:
         lines += ["", escape(no_sessions_text(agenda, language))]
@@ -59,14 +61,9 @@ def agenda_as_markdown(
     return "\n".join(lines) + "\n"
 
 
-def _day_table(
-    agenda: Agenda, day: AgendaDay, memo: dict[str, str], language: Language
-) -> list[str]:
+def _day_table(agenda: Agenda, day: AgendaDay, memo: Memo, language: Language) -> list[str]:
     """Return the lines of one day's table: a time column per zone, then the session's cells."""
-    labels = [language.label(heading) for heading in _HEADINGS]
-    headings = [*column_headings(agenda, day, language), *labels]
-    lines = [_table_row([escape(heading) for heading in headings])]
-    lines.append(_table_row(["---"] * len(headings)))
+    lines = [_head(agenda, day, memo, language)]
     blank = [""] * len(agenda.tz_names)
     rest = [""] * (len(_HEADINGS) - 1)
     for group in day.groups:
@@ -82,26 +79,42 @@ def _day_table(
     return lines
 
 
-def _row_line(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+def _head(agenda: Agenda, day: AgendaDay, memo: Memo, language: Language) -> str:
+    """Return a day's heading row and rule, kept in `memo` (`words.headings_key`)."""
+    key = headings_key(agenda, day, language)
+    found = memo.markdown.get(key) if key is not None else None
+    if found is None:
+        labels = [language.label(heading) for heading in _HEADINGS]
+        headings = [*column_headings(agenda, day, language), *labels]
+        found = _table_row([escape(heading) for heading in headings])
+        found += "\n" + _table_row(["---"] * len(headings))
+        if key is not None:
+            memo.markdown[key] = found
+    return found
+
+
+def _row_line(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return a session's table row; the same in every agenda with the same zones (memo)."""
-    key = f"{row.slot.id}\n{' '.join(agenda.tz_names)}"
-    line = memo.get(key)
+    key = (row.slot.id, agenda.tz_names)
+    line = memo.markdown.get(key)
     if line is None:
-        times = [escape(local_span_text(span, language)) for span in row.spans]
-        line = memo[key] = _table_row([*times, _session_cells(agenda, row, memo, language)])
+        times = [escape(text) for text in row_times(memo, agenda, row, language)]
+        line = memo.markdown[key] = _table_row(
+            [*times, _session_cells(agenda, row, memo, language)]
+        )
     return line
 
 
-def _session_cells(agenda: Agenda, row: AgendaRow, memo: dict[str, str], language: Language) -> str:
+def _session_cells(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     """Return the cells after the times, joined; the same in every agenda of one language."""
-    cells = memo.get(row.slot.id)
+    cells = memo.markdown.get(row.slot.id)
     if cells is None:
         session = row.slot.session
-        cells = memo[row.slot.id] = " | ".join(
+        cells = memo.markdown[row.slot.id] = " | ".join(
             (
                 _session_cell(agenda, row, language),
                 _room_cell(agenda, row),
-                escape(people_text(agenda.timetable, session, language)),
+                escape(session_people(memo, agenda, session, language)),
                 escape(", ".join(delegation_names(agenda, row.slot))),
                 escape(languages_text(session, language)),
             )

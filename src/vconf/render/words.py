@@ -7,7 +7,7 @@ their own way and say the same things.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -35,6 +35,41 @@ RESTRICTED = "restricted"
 SESSION_HEADING = "Session"
 ROOM_HEADING = "Room"
 PEOPLE_HEADING = "People"
+
+
+class Memo:
+    """What the renderers made once for many agenda pages of one timetable in one language.
+
+    `render.agenda_files` keeps one per language for the delegations' and people's pages: a
+    session's cells are the same on every page, its times on every page with the same zones.
+    `html` and `markdown` are each renderer's own, by what a piece depends on; `times` (a row's
+    time texts by session and zones) and `people` (by session) are what both say.
+    """
+
+    __slots__ = ("html", "markdown", "people", "times")
+
+    def __init__(self) -> None:
+        self.html: dict[Hashable, str] = {}
+        self.markdown: dict[Hashable, str] = {}
+        self.times: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+        self.people: dict[str, str] = {}
+
+
+def row_times(memo: Memo, agenda: Agenda, row: AgendaRow, language: Language) -> tuple[str, ...]:
+    """Return `local_span_text` of each of a row's spans, kept in `memo`."""
+    key = (row.slot.id, agenda.tz_names)
+    found = memo.times.get(key)
+    if found is None:
+        found = memo.times[key] = tuple(local_span_text(span, language) for span in row.spans)
+    return found
+
+
+def session_people(memo: Memo, agenda: Agenda, session: Session, language: Language) -> str:
+    """Return `people_text` of a session, kept in `memo`."""
+    found = memo.people.get(session.id)
+    if found is None:
+        found = memo.people[session.id] = people_text(agenda.timetable, session, language)
+    return found
 
 
 def zone_headings(agenda: Agenda, day: AgendaDay) -> list[str]:
@@ -84,8 +119,12 @@ def span_text(span: LocalSpan) -> str:
 
 def _shown_end(span: LocalSpan) -> tuple[str, int]:
     """Return the end's clock time and its date shift; `24:00` is on the start's date."""
-    end, _ = end_clock(span.start, span.end)
-    return end, span.start_shift if end == "24:00" else span.end_shift
+    if _is_24(span.start, span.end):
+        return "24:00", span.start_shift
+    return clock_text(span.end), span.end_shift
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def end_clock(start: datetime, end: datetime) -> tuple[str, date]:
@@ -93,10 +132,14 @@ def end_clock(start: datetime, end: datetime) -> tuple[str, date]:
 
     An end at the midnight after the start's date is `24:00` of that date, as SPEC §2 counts it.
     """
-    clock = clock_text(end)
-    if clock == "00:00" and end.date() == start.date() + timedelta(days=1):
+    if _is_24(start, end):
         return "24:00", start.date()
-    return clock, end.date()
+    return clock_text(end), end.date()
+
+
+def _is_24(start: datetime, end: datetime) -> bool:
+    """Whether `end` is the midnight after `start`'s date (shown `24:00`; SPEC §2)."""
+    return not (end.hour or end.minute or end.second) and end.date() == start.date() + _ONE_DAY
 
 
 def has_shifted_times(agenda: Agenda) -> bool:
@@ -190,12 +233,34 @@ def column_name(agenda: Agenda, column: int, language: Language) -> str:
     """
     tz_name = agenda.tz_names[column]
     if column == 0:
-        code = agenda.delegation
-        if code is None and agenda.person is not None:
-            code = agenda.timetable.people[agenda.person].delegation
+        code = _column_party(agenda)
         if code is not None:
             return agenda.timetable.delegations[code].name
     return language.zone_name(tz_name)
+
+
+def _column_party(agenda: Agenda) -> str | None:
+    """Return the delegation whose name heads the first column: the party's, or None."""
+    if agenda.delegation is None and agenda.person is not None:
+        return agenda.timetable.people[agenda.person].delegation
+    return agenda.delegation
+
+
+def headings_key(agenda: Agenda, day: AgendaDay, language: Language) -> Hashable | None:
+    """Return what a day's `column_headings` depend on, or None when it cannot be a key.
+
+    They depend on the columns (the first one's delegation, the zones, the language) and on
+    the offsets the day shows: its distinct tzinfos, first seen first. A pytz tzinfo stands
+    for one offset and abbreviation, so thousands of days share a few dozen keys; a zoneinfo
+    time (after 2037) is not keyed.
+    """
+    tzinfos = tuple(
+        {moment.tzinfo: None for row in day.rows for span in row.spans
+         for moment in (span.start, span.end)}
+    )  # fmt: skip
+    if not all(hasattr(tzinfo, "localize") for tzinfo in tzinfos):
+        return None
+    return (_column_party(agenda), agenda.tz_names, language.tag, tzinfos)
 
 
 def column_headings(agenda: Agenda, day: AgendaDay, language: Language) -> list[str]:
@@ -255,11 +320,12 @@ def long_day(language: Language, day: date) -> str:
 
 def local_span_text(span: LocalSpan, language: Language) -> str:
     """Return `14:00-14:45` (the language's dash), `+1`/`-1` marking a time on another date."""
-    end_text, end_shift = _shown_end(span)
+    midnight_as_24 = _is_24(span.start, span.end)
+    end_shift = span.start_shift if midnight_as_24 else span.end_shift
     start = language.clock(span.start)
     if span.start_shift not in (0, end_shift):
         start += f" {span.start_shift:+d}"
-    end = language.clock(span.end, midnight_as_24=end_text == "24:00")
+    end = language.clock(span.end, midnight_as_24=midnight_as_24)
     if end_shift:
         end += f" {end_shift:+d}"
     return language.clock_range(start, end)

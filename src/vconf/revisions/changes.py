@@ -16,7 +16,7 @@ from vconf.files import (
     public_calendar_path,
     session_uid,
 )
-from vconf.invitations import Attendee, session_attendees
+from vconf.invitations import Attendee, invitations
 from vconf.model import Event, Visibility
 from vconf.revisions.records import (
     CONTENT_FIELDS,
@@ -98,8 +98,9 @@ _Planned = tuple[SessionChange, "Record | None", Record]  # a change, the record
 def _plan_sessions(contents: Contents, timetable: Timetable, now: datetime) -> Iterator[_Planned]:
     """Yield each session of the plan: new, restored, changed or unchanged."""
     memo: dict[tuple[str, ...], str] = {}
+    invited = invitations(timetable)
     for slot in timetable.slots:
-        current = _current_record(slot, timetable, session_attendees(slot, timetable), memo)
+        current = _current_record(slot, timetable, invited.get(slot.id, ()), memo)
         previous = contents.records.get(slot.id)
         change, record = _issue(current, previous, now, contents.floors.get(current.uid))
         yield change, previous, record
