@@ -7,7 +7,7 @@ import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
@@ -754,6 +754,16 @@ def test_recipients_of_one_version_share_the_frame_but_get_their_own_to_and_mess
     assert calendar_parts(second)[1].get_payload(decode=True) == PANEL
 
 
+def whole_message(made: Letter) -> bytes:
+    """Return the letter's message built and serialised whole by one `EmailMessage`."""
+    invitation = read_invitation(made.ics)
+    template = message_module._template(made.ics, made.organizer, made.date)
+    identifier = message_id(invitation.uid, invitation.sequence, made.recipient.address)
+    subject = message_module._subject(made.kind, made.title, made.start_text)
+    boundary = message_module._free_boundary(template.boundary, made.summary)
+    return message_module._whole(made, subject, identifier, boundary=boundary)
+
+
 @example("Première ligne\n\nJoin: https://meet.example/x=1\n", "Réunion — été")
 @example("a\rb\r\nc\x85d\u2028e  \n\tf=\n" + "x" * 200, "t")
 @given(
@@ -764,13 +774,38 @@ def test_the_shared_template_writes_what_email_message_writes_whole(
     summary: str, title: str
 ) -> None:
     made = letter(summary=summary, title=title)
-    fast = build_mail(made).data
-    template = message_module._template(made.ics, made.organizer, made.date)
-    subject = message_module._subject(made.kind, made.title, made.start_text)
-    whole = message_module._whole(
-        made, subject, boundary=message_module._free_boundary(template.boundary, summary)
+    assert build_mail(made).data == whole_message(made)
+
+
+@given(
+    st.lists(st.from_regex(r"[a-z]{1,12}@[a-z]{1,8}\.example", fullmatch=True), max_size=6),
+    st.integers(0, 40),
+    st.sampled_from(Kind),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=60),
+    st.datetimes(timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-5))])),
+    st.from_regex(r"[a-z]{1,12}@[a-z]{1,8}\.example", fullmatch=True),
+)
+def test_each_versions_frame_writes_what_email_message_writes_whole(
+    attendees: list[str],
+    sequence: int,
+    kind: Kind,
+    name: str,
+    date: datetime,
+    to: str,
+) -> None:
+    # the frame is shared by organizer, date and method: each version's boundary and calendar
+    # bytes, each message's headers and text go in; any of them may change
+    method = "CANCEL" if kind is Kind.CANCELLED else "REQUEST"
+    ics = calendar(tuple(attendees), sequence=sequence, method=method)
+    made = letter(
+        ics,
+        to=to,
+        kind=kind,
+        organizer=Party(ORGANIZER.address, name),
+        date=date,
+        start_text=f"{date:%a %d %b %Y %H:%M}",
     )
-    cut = whole.index(b"\r\nSubject:") + 2
-    head = fast[: fast.index(b"\r\nSubject:") + 2]
-    assert fast == head + whole[cut:]
-    assert fast.startswith(whole[:cut])
+    assert build_mail(made).data == whole_message(made)
+    _, calendar_part, attachment = calendar_parts(parsed(build_mail(made).data))
+    assert calendar_part.get_param("method") == method
+    assert calendar_part.get_payload(decode=True) == attachment.get_payload(decode=True) == ics

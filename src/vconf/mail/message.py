@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy, quoprimime
+from email import base64mime, policy, quoprimime
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -71,26 +71,26 @@ def build_mail(letter: Letter) -> Mail:
 
     Built with `EmailMessage` (policy SMTP). The calendar part and the attachment carry
     `letter.ics` byte for byte (base64, so no line ending or octet is touched on the way); its
-    `method` parameter is the file's METHOD. All but To, Message-ID, Subject and the text part's
-    body is the same for every recipient of one version, so that is built by `EmailMessage` and
-    serialised once (`_template`); each message then gets those headers folded by the policy and
-    its summary encoded by the same quoted-printable encoder `set_content` uses. A summary that
-    would hold the template's boundary gets a whole message of its own (`_whole`).
+    `method` parameter is the file's METHOD. Everything but the headers and bodies that differ
+    between messages is the same for every message from one organizer, date and method, so that
+    frame is built by `EmailMessage` and serialised once (`_frame`); each version fills in its
+    boundary and its calendar bytes, base64 by `email.base64mime` as `set_content` encodes them
+    (`_template`), and each message its To, Message-ID and Subject, folded by the policy, and its
+    summary, encoded by the quoted-printable encoder `set_content` uses. A summary that would hold
+    the version's boundary gets a whole message of its own (`_whole`).
     """
     invitation = read_invitation(letter.ics)
     _checked_method(invitation.method, letter.kind)
     identifier = message_id(invitation.uid, invitation.sequence, letter.recipient.address)
     template = _template(letter.ics, letter.organizer, letter.date)
     subject = _subject(letter.kind, letter.title, letter.start_text)
-    head = _folded("To", _address(letter.recipient)) + _folded("Message-ID", identifier)
     if template.boundary in letter.summary:
-        data = _whole(letter, subject, boundary=_free_boundary(template.boundary, letter.summary))
-        cut = data.index(b"\r\nSubject:") + 2  # after From
-        data = data[:cut] + head + data[cut:]
+        boundary = _free_boundary(template.boundary, letter.summary)
+        data = _whole(letter, subject, identifier, boundary=boundary)
     else:
         data = b"".join(
-            (template.start, head, _subject_line(subject), template.middle,
-             _text_body(letter.summary), template.end)
+            (template.start, _to_line(_address(letter.recipient)), _folded_id(identifier),
+             _subject_line(subject), template.middle, _text_body(letter.summary), template.end)
         )  # fmt: skip
     return Mail(
         sender=letter.organizer.address,
@@ -109,18 +109,55 @@ def build_invitation_message(letter: Letter) -> EmailMessage:
 
 _MAX_LINE = 76  # within RFC 5322 78, as RFC 2047 §2 asks
 _SMTP = policy.SMTP.clone(max_line_length=_MAX_LINE)
-_SLOT = "VCONF-SUMMARY-SLOT"  # the template's text body, replaced by each recipient's summary
+_SLOT = "VCONF-SUMMARY-SLOT"  # the frame's text body, replaced by each recipient's summary
+_ICS_SLOT = b"VCONF-CALENDAR-SLOT"  # the frame's calendar bytes, replaced by each version's
+_BOUNDARY_SLOT = b"vconfboundaryslot000000000000000"  # as long as a version's boundary
 
 
-@lru_cache(maxsize=4096)  # a recipient gets a message for each of their sessions
 def _folded(name: str, value: str) -> bytes:
     """Return one header as policy SMTP writes it: parsed, RFC 2047 encoded, folded."""
     return _SMTP.fold_binary(name, _SMTP.header_factory(name, value))
 
 
+@lru_cache(maxsize=65536)  # a recipient gets a message for each of their sessions
+def _to_line(address: str) -> bytes:
+    return _folded("To", address)
+
+
+def _folded_id(identifier: str) -> bytes:
+    return _folded("Message-ID", identifier)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The message of one organizer, date and method, cut where each version's and each
+    message's own bytes go: the boundaries, the calendar bytes (twice), the headers, the text.
+    """
+
+    start: bytes  # up to and with From
+    middle: bytes  # Date to the text part's blank line, boundary slots in it
+    end: tuple[bytes, bytes, bytes]  # around the two calendar slots, boundary slots in them
+
+
+@lru_cache(maxsize=16)  # one export has one organizer and one date
+def _frame(organizer: Party, date: datetime, method: str) -> _Frame:
+    """Return the message built by `EmailMessage` around slots, serialised and cut at them."""
+    boundary = _BOUNDARY_SLOT.decode("ascii")
+    message = _message(_ICS_SLOT, method, organizer, None, _SLOT, date, boundary=boundary)
+    data = message.as_bytes(policy=_SMTP)
+    cut = data.index(b"\r\nDate:") + 2  # after From
+    slot = data.index(_text_body(_SLOT))
+    rest = data[slot + len(_text_body(_SLOT)) :]
+    end = rest.split(_base64_body(_ICS_SLOT))
+    slots = [part.count(_BOUNDARY_SLOT) for part in (data[:cut], data[cut:slot], rest)]
+    if len(end) != 3 or slots != [0, 4, 4]:  # the header and two delimiters of each multipart
+        raise AssertionError("the message frame is not laid out as expected")
+    return _Frame(data[:cut], data[cut:slot], (end[0], end[1], end[2]))
+
+
 @dataclass(frozen=True, slots=True)
 class _Template:
-    """One version's message serialised, cut where To, Message-ID, Subject and the text go."""
+    """One version's message, cut where To, Message-ID, Subject and the text go."""
 
     start: bytes  # up to and with From
     middle: bytes  # Date to the text part's blank line
@@ -135,37 +172,58 @@ def _template(ics: bytes, organizer: Party, date: datetime) -> _Template:
     The boundaries are fixed by the version, so that a draft built again is the same bytes;
     base64 has no `-`, so only a summary could hold one (`build_mail` sees to that).
     """
+    frame = _frame(organizer, _aware(date), read_invitation(ics).method)
     seed = hashlib.sha256(b"\0".join([ics, organizer.address.encode(), date.isoformat().encode()]))
     boundary = seed.hexdigest()[:32]
-    message = _message(ics, organizer, None, _SLOT, date, boundary=boundary)
-    data = message.as_bytes(policy=_SMTP)
-    cut = data.index(b"\r\nDate:") + 2  # after From
-    slot = data.index(_text_body(_SLOT))
-    rest = slot + len(_text_body(_SLOT))
-    return _Template(data[:cut], data[cut:slot], data[rest:], boundary)
+    mark = boundary.encode("ascii")
+    body = _base64_body(ics)
+    first, second, third = (part.replace(_BOUNDARY_SLOT, mark) for part in frame.end)
+    return _Template(
+        frame.start,
+        frame.middle.replace(_BOUNDARY_SLOT, mark),
+        b"".join((first, body, second, body, third)),
+        boundary,
+    )
 
 
-def _whole(letter: Letter, subject: str, *, boundary: str) -> bytes:
-    """Return the message less To and Message-ID, built and serialised whole by `EmailMessage`."""
+def _base64_body(ics: bytes) -> bytes:
+    """Return the calendar bytes as `set_content` encodes them and the generator writes them:
+    base64 lines of 57 octets (`max_line_length // 4 * 3`), CRLF line ends."""
+    return base64mime.body_encode(ics, _MAX_LINE, "\r\n").encode("ascii")
+
+
+def _whole(letter: Letter, subject: str, identifier: str, *, boundary: str) -> bytes:
+    """Return the message built and serialised whole by `EmailMessage`."""
     message = _message(
-        letter.ics, letter.organizer, subject, letter.summary, letter.date, boundary=boundary
+        letter.ics,
+        read_invitation(letter.ics).method,
+        letter.organizer,
+        subject,
+        letter.summary,
+        letter.date,
+        boundary=boundary,
+        to=(_address(letter.recipient), identifier),
     )
     return message.as_bytes(policy=_SMTP)
 
 
 def _message(
     ics: bytes,
+    method: str,
     organizer: Party,
     subject: str | None,
     summary: str,
     date: datetime,
     *,
     boundary: str,
+    to: tuple[str, str] | None = None,
 ) -> EmailMessage:
-    """Return the message less To and Message-ID (and Subject, when None) as `EmailMessage`."""
-    method = read_invitation(ics).method
+    """Return the message as `EmailMessage`; without `to` (To, Message-ID) and without Subject
+    when it is None."""
     message = EmailMessage(policy=_SMTP)
     message["From"] = _address(organizer)
+    if to is not None:
+        message["To"], message["Message-ID"] = to
     if subject is not None:
         message.set_raw("Subject", _subject_words(subject))
     message["Date"] = format_datetime(_aware(date))
