@@ -809,3 +809,17 @@ def test_each_versions_frame_writes_what_email_message_writes_whole(
     _, calendar_part, attachment = calendar_parts(parsed(build_mail(made).data))
     assert calendar_part.get_param("method") == method
     assert calendar_part.get_payload(decode=True) == attachment.get_payload(decode=True) == ics
+
+
+@example("Invitation: Briefing: climate finance — Wed 11 Mar 2026 04:10 CET UTC+01:00", 74)
+@example("数据与外交" * 30, 74)
+@example("x" * 200, 20)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=200), st.integers(20, 100))
+def test_the_subjects_one_pass_charset_encodes_as_the_librarys_utf8(text: str, width: int) -> None:
+    from email.header import Header
+
+    def encoded(charset: Any) -> str:
+        words = Header(text, charset, maxlinelen=width, header_name="Subject")
+        return words.encode(linesep="\r\n")
+
+    assert encoded(message_module._UTF8) == encoded("utf-8")

@@ -47,7 +47,7 @@ def recipient_key(address: str) -> str:
     return address.strip().lower()
 
 
-@lru_cache(maxsize=256)  # one version goes to many recipients
+@lru_cache(maxsize=65536)  # one version goes to many recipients, read when planned and built
 def read_invitation(ics: bytes) -> Invitation:
     """Return the iMIP facts of an invitation file; refuse one that is not a single-event iTIP."""
     lines = unfold(ics)
