@@ -823,3 +823,14 @@ def test_the_subjects_one_pass_charset_encodes_as_the_librarys_utf8(text: str, w
         return words.encode(linesep="\r\n")
 
     assert encoded(message_module._UTF8) == encoded("utf-8")
+
+
+@example("bench.example", "0123456789abcdef0123456789abcdef")
+@example("x" * 70, "f" * 32)
+@given(
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80),  # UIDs are ASCII
+    st.from_regex(r"[0-9a-f]{32}", fullmatch=True),
+)
+def test_a_message_ids_header_folds_as_the_policy_folds_it_whole(domain: str, digits: str) -> None:
+    identifier = f"<{digits}@{domain}>"
+    assert message_module._folded_id(identifier) == message_module._folded("Message-ID", identifier)

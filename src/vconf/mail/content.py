@@ -17,6 +17,7 @@ _CRLF = b"\r\n"
 _FOLD_LIMIT = 75  # octets, CRLF excluded (RFC 5545 §3.1)
 _READ = ("METHOD", "UID", "SEQUENCE", "SUMMARY", "LOCATION", "URL")
 _DROPPED_ON_CANCEL = ("PARTSTAT", "RSVP")  # a CANCEL asks for no reply (RFC 5546 §3.2.5)
+_WANTED = frozenset((*_READ, "ATTENDEE", "ORGANIZER"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ def read_invitation(ics: bytes) -> Invitation:
     attendees: list[Attendee] = []
     organizer = None
     for line in lines:
+        if line.split(";", 1)[0].split(":", 1)[0].upper() not in _WANTED:
+            continue  # most lines, not split: a name holds no quote, `;` or `:`
         name, _, value = _split(line)
         if name == "ATTENDEE":
             attendees.append(_attendee(line))

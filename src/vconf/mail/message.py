@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from enum import Enum
 from functools import lru_cache
+from itertools import accumulate
 
 from vconf.errors import VconfError
 from vconf.mail.content import read_invitation, recipient_key
@@ -127,7 +129,32 @@ def _to_line(recipient: Party) -> bytes:
 
 
 def _folded_id(identifier: str) -> bytes:
-    return _folded("Message-ID", identifier)
+    """Return the Message-ID header as the policy folds it.
+
+    Every id is `<32 hex digits@domain>` (`message_id`), and digits fold as any other digits of
+    that length: the header is folded once per domain around a slot of 32 zeros, then each id's
+    digits go in; an id of another shape, or a header long enough to fold, is folded whole.
+    """
+    digits, at, domain = identifier[1:-1].partition("@")
+    if len(digits) != 32 or not at or identifier[0] + identifier[-1] != "<>":
+        return _folded("Message-ID", identifier)
+    before, after = _id_frame(domain)
+    if not before:
+        return _folded("Message-ID", identifier)
+    return b"".join((before, digits.encode("ascii"), after))
+
+
+@lru_cache(maxsize=256)  # one domain per event
+def _id_frame(domain: str) -> tuple[bytes, bytes]:
+    """Return the Message-ID header of `domain` cut around its digits, or empty when it folds."""
+    line = _folded("Message-ID", f"<{_ID_SLOT}@{domain}>")
+    before, slot, after = line.partition(_ID_SLOT.encode("ascii"))
+    if not slot or line.count(b"\r\n") != 1 or _ID_SLOT.encode("ascii") in after:
+        return b"", b""
+    return before, after
+
+
+_ID_SLOT = "0" * 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,13 +293,16 @@ def _subject_words(subject: str) -> str:
 
 class _Utf8(Charset):
     """UTF-8 as `Header` encodes it, the shorter of base64 and quoted-printable, with each
-    encoded line found in one pass.
+    encoded line found by a search instead of an encoding of every prefix.
 
     `Charset.header_encode_lines` encodes the line so far again after each character to learn
     whether it still fits: quadratic in the line, and most of a message's time. The length of an
-    encoded line is the library's `header_length`, a sum over the octets (quoted-printable) or a
-    function of their number (base64), so growing it a character at a time gives the same cuts;
-    the encoded words are the library's `header_encode`. Tested equal to `Charset("utf-8")`.
+    encoded line is the library's `header_length`: for quoted-printable a sum over the octets,
+    for base64 4 per 3 octets or part of 3, so at most `maxlen // 4 * 3` octets fit. Over running
+    sums of those per character, the first that does not fit is a bisection; as the library does,
+    a line after a cut takes its first character unmeasured, and the first line may hold none
+    (None). The encoded words are the library's `header_encode`. Tested equal to
+    `Charset("utf-8")`.
     """
 
     def __init__(self) -> None:
@@ -284,25 +314,35 @@ class _Utf8(Charset):
         qp = quoprimime.header_length(whole) <= base64mime.header_length(whole)
         encode = quoprimime.header_encode if qp else base64mime.header_encode
         extra = len(self.get_output_charset() or codec) + _RFC2047_CHROME
+        sums = list(accumulate(map(_qp_length if qp else _octets, string)))
         lines: list[str | None] = []
-        maxlen = next(maxlengths) - extra
-        start = octets = length = 0  # the current line: its first character, octets, length
-        for index, character in enumerate(string):
-            encoded = character.encode(codec)
-            if qp:
-                grown = length + quoprimime.header_length(encoded)
+        start = 0
+        while True:
+            maxlen = next(maxlengths) - extra
+            budget = maxlen if qp else maxlen // 4 * 3
+            base = sums[start - 1] if start else 0
+            first = start + 1 if lines else 0  # after a cut: its first character, unmeasured
+            stop = bisect_right(sums, base + budget, first)  # the first that does not fit
+            if stop >= len(string):
+                break
+            if stop == 0:
+                lines.append(None)  # nothing fits on the first line
             else:
-                grown = base64mime.header_length(bytes(octets + len(encoded)))
-            if grown > maxlen:  # this character starts the next line
-                if not lines and index == start:
-                    lines.append(None)  # nothing fits on the first line
-                else:
-                    lines.append(encode(string[start:index].encode(codec), charset=codec))
-                start, maxlen, octets = index, next(maxlengths) - extra, 0
-                grown = (quoprimime if qp else base64mime).header_length(encoded)
-            octets, length = octets + len(encoded), grown
+                lines.append(encode(string[start:stop].encode(codec), charset=codec))
+            start = stop
         lines.append(encode(string[start:].encode(codec), charset=codec))
         return lines
+
+
+@lru_cache(maxsize=4096)
+def _qp_length(character: str) -> int:
+    """Return the length of one character's octets in a quoted-printable encoded word."""
+    return quoprimime.header_length(character.encode("utf-8"))
+
+
+@lru_cache(maxsize=4096)
+def _octets(character: str) -> int:
+    return len(character.encode("utf-8"))
 
 
 _RFC2047_CHROME = 7  # =?, ?q?, ?= around an encoded word (email.charset.RFC2047_CHROME_LEN)

@@ -201,17 +201,7 @@ def _planned(message: Outgoing, organizer: Party, zones: dict[str, str]) -> Plan
     """Return one due message built, its texts in the recipient's zone and the event's."""
     facts = _event_facts(message.ics)
     zone = zones.get(recipient_key(message.recipient), facts.tz_name)
-    start_text = _when(facts.start_utc, zone, with_end=None)
-    invitation = read_invitation(message.ics)
-    invited = tuple(attendee.name or attendee.address for attendee in invitation.attendees)
-    summary = summary_text(
-        title=invitation.title,
-        when_recipient=_when(facts.start_utc, zone, with_end=facts.end_utc),
-        when_event=_when(facts.start_utc, facts.tz_name, with_end=facts.end_utc),
-        room=invitation.location,
-        link=invitation.url,
-        others=() if message.kind is Kind.CANCELLED else invited,
-    )
+    start_text, summary = _texts(message.ics, zone, cancelled=message.kind is Kind.CANCELLED)
     letter = letter_for(
         message,
         organizer=organizer,
@@ -225,6 +215,23 @@ def _planned(message: Outgoing, organizer: Party, zones: dict[str, str]) -> Plan
         draft=draft_path(message.session_id, message.sequence, message.recipient),
         start_text=start_text,
     )
+
+
+@lru_cache(maxsize=1024)  # the same for every recipient of a version in one zone
+def _texts(ics: bytes, zone: str, *, cancelled: bool) -> tuple[str, str]:
+    """Return the start as the subject says it and the text/plain summary, in `zone`."""
+    facts = _event_facts(ics)
+    invitation = read_invitation(ics)
+    invited = tuple(attendee.name or attendee.address for attendee in invitation.attendees)
+    summary = summary_text(
+        title=invitation.title,
+        when_recipient=_when(facts.start_utc, zone, with_end=facts.end_utc),
+        when_event=_when(facts.start_utc, facts.tz_name, with_end=facts.end_utc),
+        room=invitation.location,
+        link=invitation.url,
+        others=() if cancelled else invited,
+    )
+    return _when(facts.start_utc, zone, with_end=None), summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +272,7 @@ def _instant(params: str, value: str) -> tuple[datetime, str]:
     return wall_to_utc(wall, tz_name).utc, tz_name
 
 
+@lru_cache(maxsize=65536)  # a few start times, a few zones, many messages
 def _when(start: datetime, tz_name: str, *, with_end: datetime | None) -> str:
     """Return `Tue 16 Nov 2021 08:00 GMT`, or with the end `… 08:00-09:30 (GMT, UTC+00:00)`."""
     local = utc_to_local(start, tz_name)
