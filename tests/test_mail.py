@@ -834,3 +834,17 @@ def test_the_subjects_one_pass_charset_encodes_as_the_librarys_utf8(text: str, w
 def test_a_message_ids_header_folds_as_the_policy_folds_it_whole(domain: str, digits: str) -> None:
     identifier = f"<{digits}@{domain}>"
     assert message_module._folded_id(identifier) == message_module._folded("Message-ID", identifier)
+
+
+@pytest.mark.parametrize(
+    ("data", "wire"),
+    [
+        (b"a\r\nb\r\n", b"a\r\nb\r\n.\r\n"),
+        (b".a\r\n.\r\nb.\r\n..c", b"..a\r\n..\r\n" + b"b.\r\n...c\r\n.\r\n"),
+        (b"a\r\n.b\r\n", b"a\r\n..b\r\n.\r\n"),
+    ],
+)
+def test_the_content_goes_dot_stuffed_and_ended(data: bytes, wire: bytes) -> None:
+    from vconf.mail.smtp import _dot_stuffed
+
+    assert _dot_stuffed(data) == wire
