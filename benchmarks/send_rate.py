@@ -1,123 +1,195 @@
 #!/usr/bin/env python3
-"""Messages per second for `vconf send`: build only (the review drafts) and build + SMTP (§9).
+"""Messages per second of the whole `vconf send` command (issue 15): review and --confirm.
 
 Usage::
 
-    PYTHONPATH=src python benchmarks/send_rate.py [--count 2000] [--runs 3]
+    python benchmarks/send_rate.py [SIZE] [--seed N] [--runs N] [--confirm-size SIZE]
+                                   [--cache-dir DIR] [--vconf PATH]
 
-The invitation is a real one (`tests/golden/icdd-2021/export/invites/panel-3.ics`, seven
-attendees); every message goes to a different recipient. Delivery is to an aiosmtpd server on
-127.0.0.1 over one connection, the server's handler only counting what arrives. The best of
-`--runs` is kept (the machine is noisy; the best run is the code, the others are the neighbours).
-`measure()` returns the figures for `benchmarks/run.py`; aiosmtpd comes with the `test` extra.
+The event of SIZE (default M) comes from `benchmarks/generate.py`; `vconf export` writes it into
+a scratch directory once (not timed). Then, each a fresh process timed by the wall clock:
+
+- the review, `vconf send DIR`: it builds every message and writes its `.eml` draft under
+  DIR/outbox/; DIR/outbox/ is removed before each run;
+- the delivery, `vconf send DIR --confirm`, to an aiosmtpd server on 127.0.0.1 (its `Sink`
+  handler, in its own process: `python -m aiosmtpd`), over one connection; the store is put back
+  as export left it before each run, so every run delivers every message, and each must exit 0.
+
+The rate is the number of messages (the drafts the review wrote) over the run's wall time,
+start-up included; the best of `--runs` is kept (the machine is noisy). The delivery runs on
+`--confirm-size` (default: SIZE), so that a run on L can deliver M's invitations, L's taking
+minutes at the goal rate. Goals: review >= 2,000 messages/s, --confirm >= 200 messages/s.
+`measure()` is what `benchmarks/run.py` calls. Standard library only (aiosmtpd, the `test`
+extra, runs as a child process).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
-from vconf.mail.message import Kind, Letter, Party, build_mail
-from vconf.mail.smtp import Outcome, Server, Transport
+HERE = Path(__file__).resolve().parent
+GOALS = {"review": 2000.0, "confirm": 200.0}  # messages per second (issue 15)
+STATE = Path(".vconf") / "state.sqlite"
 
-INVITATION = (
-    Path(__file__).resolve().parent.parent / "tests/golden/icdd-2021/export/invites/panel-3.ics"
-)
-GOALS = {"build": 2000.0, "send": 200.0}  # messages per second
+
+class SendBenchError(Exception):
+    """A command failed, or the SMTP server would not start."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rate:
-    """How many messages a phase handled, how fast, and whether it met its goal."""
+    """How many messages one phase handled in its best run, and whether it met its goal."""
 
-    phase: str
-    count: int
+    phase: str  # "review" or "confirm"
+    size: str
+    messages: int
     seconds: float
 
     @property
     def per_second(self) -> float:
-        return self.count / self.seconds
+        return self.messages / self.seconds
 
     @property
     def passed(self) -> bool:
         return self.per_second >= GOALS[self.phase]
 
 
-class _Counter:
-    """An aiosmtpd handler that keeps only the number of messages it took."""
-
-    def __init__(self) -> None:
-        self.received = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received += 1
-        return "250 OK"
-
-
-def letters(count: int) -> list[Letter]:
-    """Return `count` letters of one invitation, each to its own recipient."""
-    ics = INVITATION.read_bytes()
-    organizer = Party("secretariat@kemlu.example", "ICDD 2021 Secretariat, Kemlu")
-    date = datetime(2021, 11, 1, 9, 0, tzinfo=timezone.utc)
-    return [
-        Letter(
-            ics=ics,
-            recipient=Party(f"delegate-{number}@mfa.example", f"Délégué {number}"),
-            organizer=organizer,
-            kind=Kind.NEW,
-            title="Making sense of data and digital diplomacy",
-            start_text="Tue 16 Nov 2021 09:00 CET",
-            summary="Making sense of data and digital diplomacy\n\nWhen: Tue 16 Nov 2021 09:00\n",
-            date=date,
-        )
-        for number in range(count)
-    ]
+def generated(size: str, seed: int, cache_dir: Path) -> Path:
+    """Return the generated event of `size`, made by generate.py unless cached."""
+    path = cache_dir / f"send-{size}-seed{seed}.toml"
+    if not path.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, str(HERE / "generate.py"), size, "--seed", str(seed), "-o"]
+        _run([*command, str(path)], "generate.py")
+    return path
 
 
-def measure_build(count: int) -> Rate:
-    """Return the rate of building messages and their `.eml` bytes (the dry run's work)."""
-    batch = letters(count)
-    start = time.perf_counter()
-    octets = sum(len(build_mail(letter).data) for letter in batch)
-    seconds = time.perf_counter() - start
-    if octets < count * len(INVITATION.read_bytes()):  # each holds the invitation twice
-        raise SystemExit(f"send_rate: {octets} octets for {count} messages")
-    return Rate("build", count, seconds)
+def exported(source: Path, vconf: str, into: Path) -> Path:
+    """Export `source` into `into` (exit 1 is normal: the generated files hold clashes)."""
+    _run([vconf, "export", str(source), "-o", str(into)], "vconf export", allowed=(0, 1))
+    shutil.copyfile(into / STATE, _exported_state(into))
+    return into
 
 
-def measure_send(count: int) -> Rate:
-    """Return the rate of building and delivering messages to aiosmtpd over one connection."""
+def time_review(directory: Path, vconf: str) -> tuple[int, float]:
+    """Run the review once on a directory without drafts; return (messages, seconds)."""
+    _restore(directory)
+    shutil.rmtree(directory / "outbox", ignore_errors=True)
+    seconds = _timed([vconf, "send", str(directory)], "vconf send")
+    return sum(len(files) for _, _, files in os.walk(directory / "outbox")), seconds
+
+
+def time_confirm(directory: Path, vconf: str, url: str) -> float:
+    """Deliver every message once, from the store as export left it; return the seconds."""
+    _restore(directory)
+    environment = {**os.environ, "VCONF_SMTP": url}
+    return _timed([vconf, "send", str(directory), "--confirm"], "vconf send --confirm", environment)
+
+
+@contextlib.contextmanager
+def smtp_server() -> Iterator[str]:
+    """Run aiosmtpd's Sink on a free port of 127.0.0.1; yield its smtp:// URL."""
+    port = _free_port()
+    command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(
+        [*command, "-c", "aiosmtpd.handlers.Sink"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
-        from aiosmtpd.controller import Controller
-    except ImportError as error:  # pragma: no cover - a missing extra
-        raise SystemExit("send_rate needs aiosmtpd: pip install 'vconf[test]'") from error
-    handler = _Counter()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        batch = letters(count)
-        start = time.perf_counter()
-        with Transport(Server("smtp", "127.0.0.1", controller.port)) as transport:
-            outcomes = [transport.send(build_mail(letter)) for letter in batch]
-        seconds = time.perf_counter() - start
+        deadline = time.monotonic() + 20
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if server.poll() is not None or time.monotonic() > deadline:
+                error = server.stderr.read().decode(errors="replace") if server.stderr else ""
+                raise SendBenchError(f"aiosmtpd did not start (pip install aiosmtpd): {error}")
+            time.sleep(0.1)
+        yield f"smtp://127.0.0.1:{port}"
     finally:
-        controller.stop()
-    if handler.received != count or any(d.outcome is not Outcome.SENT for d in outcomes):
-        raise SystemExit(f"send_rate: {handler.received} of {count} messages arrived")
-    return Rate("send", count, seconds)
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stderr:
+            server.stderr.close()
 
 
-def measure(count: int = 2000, runs: int = 3) -> list[Rate]:
-    """Return the best build-only and build+send rates of `runs` runs of `count` messages."""
-    best = []
-    for phase in (measure_build, measure_send):
-        best.append(min((phase(count) for _ in range(runs)), key=lambda rate: rate.seconds))
-    return best
+def measure(
+    size: str,
+    *,
+    vconf: str,
+    seed: int = 2021,
+    runs: int = 1,
+    confirm_size: str | None = None,
+    cache_dir: Path | None = None,
+) -> list[Rate]:
+    """Return the best review rate on `size` and delivery rate on `confirm_size` (or `size`)."""
+    cache = cache_dir or Path(tempfile.gettempdir()) / "vconf-bench"
+    delivered = confirm_size or size
+    with tempfile.TemporaryDirectory(prefix="vconf-bench-send-") as scratch:
+        review_dir = exported(generated(size, seed, cache), vconf, Path(scratch) / size)
+        timed = [time_review(review_dir, vconf) for _ in range(runs)]
+        messages, seconds = min(timed, key=lambda pair: pair[1])
+        rates = [Rate("review", size, messages, seconds)]
+        if delivered != size:
+            shutil.rmtree(review_dir)  # L's export and drafts: 1.6 GB
+            confirm_dir = exported(generated(delivered, seed, cache), vconf, Path(scratch) / "c")
+            messages = time_review(confirm_dir, vconf)[0]
+        else:
+            confirm_dir = review_dir
+        with smtp_server() as url:
+            seconds = min(time_confirm(confirm_dir, vconf, url) for _ in range(runs))
+        rates.append(Rate("confirm", delivered, messages, seconds))
+    return rates
+
+
+def _restore(directory: Path) -> None:
+    """Put the store back as export left it (no message state recorded)."""
+    for suffix in ("-wal", "-shm"):
+        (directory / f"{STATE}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(_exported_state(directory), directory / STATE)
+
+
+def _exported_state(directory: Path) -> Path:
+    """Where the store as export left it is kept: beside DIR, not in it."""
+    return directory.with_name(f"{directory.name}-exported.sqlite")
+
+
+def _timed(argv: list[str], what: str, environment: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    _run(argv, what, environment=environment)
+    return time.perf_counter() - started
+
+
+def _run(
+    argv: list[str],
+    what: str,
+    *,
+    allowed: tuple[int, ...] = (0,),
+    environment: dict[str, str] | None = None,
+) -> None:
+    done = subprocess.run(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=environment, check=False,
+    )  # fmt: skip
+    if done.returncode not in allowed:
+        tail = done.stderr.decode("utf-8", "replace").strip()[-2000:]
+        raise SendBenchError(f"{what}: exit status {done.returncode}\n  $ {' '.join(argv)}\n{tail}")
 
 
 def _free_port() -> int:
@@ -126,16 +198,38 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _vconf() -> str:
+    for candidate in (Path(sys.executable).parent / "vconf", shutil.which("vconf")):
+        if candidate and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise SystemExit("send_rate: no `vconf` next to the Python or on PATH; install the package")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("size", nargs="?", default="M", choices=("S", "M", "L", "XL"))
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--confirm-size", choices=("S", "M", "L", "XL"))
+    parser.add_argument("--cache-dir", type=Path)
+    parser.add_argument("--vconf", help="the vconf command (default: next to this Python)")
     arguments = parser.parse_args()
-    for rate in measure(arguments.count, arguments.runs):
+    try:
+        rates = measure(
+            arguments.size,
+            vconf=arguments.vconf or _vconf(),
+            seed=arguments.seed,
+            runs=arguments.runs,
+            confirm_size=arguments.confirm_size,
+            cache_dir=arguments.cache_dir,
+        )
+    except SendBenchError as error:
+        raise SystemExit(f"send_rate: {error}") from error
+    for rate in rates:
         verdict = "PASS" if rate.passed else "MISS"
         print(
-            f"{rate.phase:5}  {rate.count} messages in {rate.seconds:.3f} s:"
-            f" {rate.per_second:,.0f}/s (goal ≥ {GOALS[rate.phase]:,.0f}/s) {verdict}"
+            f"{rate.phase:7} {rate.size}: {rate.messages:,} messages in {rate.seconds:.2f} s:"
+            f" {rate.per_second:,.0f}/s (goal >= {GOALS[rate.phase]:,.0f}/s) {verdict}"
         )
 
 

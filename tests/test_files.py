@@ -312,3 +312,19 @@ def test_a_session_uid_joins_session_event_and_uid_domain() -> None:
     assert session_uid("opening", event) == "opening.summit@summit.example"
     other = dataclasses.replace(event, uid_domain="other.example")
     assert session_uid("opening", other) != session_uid("opening", event)
+
+
+def test_files_written_not_durable_are_whole_and_never_flushed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_flush(*_: object) -> None:
+        raise AssertionError("flushed")
+
+    monkeypatch.setattr(os, "sync", no_flush)
+    monkeypatch.setattr(os, "fsync", no_flush)
+    written = write_all(tmp_path / "out", {"a/x.eml": b"x", "b/y.eml": b"y"}, durable=False)
+    assert written == [tmp_path / "out" / "a" / "x.eml", tmp_path / "out" / "b" / "y.eml"]
+    assert (tmp_path / "out" / "b" / "y.eml").read_bytes() == b"y"
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+    with pytest.raises(AssertionError, match="flushed"):
+        write_all(tmp_path / "out", {"a/x.eml": b"changed"})

@@ -7,7 +7,7 @@ import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
@@ -755,6 +755,16 @@ def test_recipients_of_one_version_share_the_frame_but_get_their_own_to_and_mess
     assert calendar_parts(second)[1].get_payload(decode=True) == PANEL
 
 
+def whole_message(made: Letter) -> bytes:
+    """Return the letter's message built and serialised whole by one `EmailMessage`."""
+    invitation = read_invitation(made.ics)
+    template = message_module._template(made.ics, made.organizer, made.date)
+    identifier = message_id(invitation.uid, invitation.sequence, made.recipient.address)
+    subject = message_module._subject(made.kind, made.title, made.start_text)
+    boundary = message_module._free_boundary(template.boundary, made.summary)
+    return message_module._whole(made, subject, identifier, boundary=boundary)
+
+
 @example("Première ligne\n\nJoin: https://meet.example/x=1\n", "Réunion — été")
 @example("a\rb\r\nc\x85d\u2028e  \n\tf=\n" + "x" * 200, "t")
 @given(
@@ -765,13 +775,77 @@ def test_the_shared_template_writes_what_email_message_writes_whole(
     summary: str, title: str
 ) -> None:
     made = letter(summary=summary, title=title)
-    fast = build_mail(made).data
-    template = message_module._template(made.ics, made.organizer, made.date)
-    subject = message_module._subject(made.kind, made.title, made.start_text)
-    whole = message_module._whole(
-        made, subject, boundary=message_module._free_boundary(template.boundary, summary)
+    assert build_mail(made).data == whole_message(made)
+
+
+@given(
+    st.lists(st.from_regex(r"[a-z]{1,12}@[a-z]{1,8}\.example", fullmatch=True), max_size=6),
+    st.integers(0, 40),
+    st.sampled_from(Kind),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=60),
+    st.datetimes(timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-5))])),
+    st.from_regex(r"[a-z]{1,12}@[a-z]{1,8}\.example", fullmatch=True),
+)
+def test_each_versions_frame_writes_what_email_message_writes_whole(
+    attendees: list[str],
+    sequence: int,
+    kind: Kind,
+    name: str,
+    date: datetime,
+    to: str,
+) -> None:
+    # the frame is shared by organizer, date and method: each version's boundary and calendar
+    # bytes, each message's headers and text go in; any of them may change
+    method = "CANCEL" if kind is Kind.CANCELLED else "REQUEST"
+    ics = calendar(tuple(attendees), sequence=sequence, method=method)
+    made = letter(
+        ics,
+        to=to,
+        kind=kind,
+        organizer=Party(ORGANIZER.address, name),
+        date=date,
+        start_text=f"{date:%a %d %b %Y %H:%M}",
     )
-    cut = whole.index(b"\r\nSubject:") + 2
-    head = fast[: fast.index(b"\r\nSubject:") + 2]
-    assert fast == head + whole[cut:]
-    assert fast.startswith(whole[:cut])
+    assert build_mail(made).data == whole_message(made)
+    _, calendar_part, attachment = calendar_parts(parsed(build_mail(made).data))
+    assert calendar_part.get_param("method") == method
+    assert calendar_part.get_payload(decode=True) == attachment.get_payload(decode=True) == ics
+
+
+@example("Invitation: Briefing: climate finance — Wed 11 Mar 2026 04:10 CET UTC+01:00", 74)
+@example("数据与外交" * 30, 74)
+@example("x" * 200, 20)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=200), st.integers(20, 100))
+def test_the_subjects_one_pass_charset_encodes_as_the_librarys_utf8(text: str, width: int) -> None:
+    from email.header import Header
+
+    def encoded(charset: Any) -> str:
+        words = Header(text, charset, maxlinelen=width, header_name="Subject")
+        return words.encode(linesep="\r\n")
+
+    assert encoded(message_module._UTF8) == encoded("utf-8")
+
+
+@example("bench.example", "0123456789abcdef0123456789abcdef")
+@example("x" * 70, "f" * 32)
+@given(
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80),  # UIDs are ASCII
+    st.from_regex(r"[0-9a-f]{32}", fullmatch=True),
+)
+def test_a_message_ids_header_folds_as_the_policy_folds_it_whole(domain: str, digits: str) -> None:
+    identifier = f"<{digits}@{domain}>"
+    assert message_module._folded_id(identifier) == message_module._folded("Message-ID", identifier)
+
+
+@pytest.mark.parametrize(
+    ("data", "wire"),
+    [
+        (b"a\r\nb\r\n", b"a\r\nb\r\n.\r\n"),
+        (b".a\r\n.\r\nb.\r\n..c", b"..a\r\n..\r\n" + b"b.\r\n...c\r\n.\r\n"),
+        (b"a\r\n.b\r\n", b"a\r\n..b\r\n.\r\n"),
+    ],
+)
+def test_the_content_goes_dot_stuffed_and_ended(data: bytes, wire: bytes) -> None:
+    from vconf.mail.smtp import _dot_stuffed
+
+    assert _dot_stuffed(data) == wire

@@ -153,7 +153,7 @@ def prepare_output_dir(path: str) -> Path:
     return directory
 
 
-def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
+def write_all(directory: Path, files: Mapping[str, bytes], *, durable: bool = True) -> list[Path]:
     """Write each `{relative posix path: bytes}` atomically under DIR; return the paths of the
     files it wrote (not those already holding the same bytes), sorted.
 
@@ -168,7 +168,9 @@ def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
     The temporary files are all written first, then flushed with one `sync()` on Linux (an fsync
     per file elsewhere), then renamed: one flush instead of 25,000 fsyncs takes an export of
     20,000 sessions from about 10 s of writing to about 1 s. A failure before the renames
-    leaves DIR as it was.
+    leaves DIR as it was. With `durable=False` nothing is flushed (files a next run writes
+    again, as `vconf send`'s review drafts): each is still whole or absent after a kill, and only
+    a power cut could lose the last written.
     """
     targets = sorted(
         ((_check_relative(name), data) for name, data in files.items()),
@@ -182,8 +184,9 @@ def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
         marker = ((MARKER, MARKER_README), README_TEXT.encode())
         if not _exists(folders[(MARKER,)], MARKER_README):
             targets.append(marker)
-        replaced = _replace_all(folders, targets)
-        folders.sync()
+        replaced = _replace_all(folders, targets, durable=durable)
+        if durable:
+            folders.sync()
     return sorted(directory.joinpath(*parts) for parts in replaced if parts != marker[0])
 
 
@@ -402,21 +405,21 @@ class _Temporary:
 
 
 def _replace_all(
-    folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]]
+    folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]], *, durable: bool = True
 ) -> list[tuple[str, ...]]:
     """Write each changed target to a temporary file, flush them all, rename each into place;
     return the targets written."""
     written: list[_Temporary] = []
     changed: list[tuple[str, ...]] = []
     renamed = 0
-    sync_each = not sys.platform.startswith("linux")  # elsewhere sync() may return before the disk
+    sync_each = durable and not sys.platform.startswith("linux")  # else sync() may return early
     try:
         for parts, data in targets:
             parent, shown = folders[parts[:-1]], _Shown(folders.directory, parts)
             if parts[:-1] in folders.created or not _holds(parent, parts[-1], data, shown):
                 written.append(_write_temporary(parent, parts[-1], data, shown, sync=sync_each))
                 changed.append(parts)
-        if written and not sync_each:
+        if written and durable and not sync_each:
             os.sync()
         fault_point("temporaries")
         for temporary in written:

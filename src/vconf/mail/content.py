@@ -15,6 +15,7 @@ from vconf.errors import VconfError
 
 _READ = ("METHOD", "UID", "SEQUENCE", "SUMMARY", "LOCATION", "URL")
 _DROPPED_ON_CANCEL = ("PARTSTAT", "RSVP")  # a CANCEL asks for no reply (RFC 5546 §3.2.5)
+_WANTED = frozenset((*_READ, "ATTENDEE", "ORGANIZER"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ def recipient_key(address: str) -> str:
     return address.strip().lower()
 
 
-@lru_cache(maxsize=256)  # one version goes to many recipients
+@lru_cache(maxsize=65536)  # one version goes to many recipients, read when planned and built
 def read_invitation(ics: bytes) -> Invitation:
     """Return the iMIP facts of an invitation file; refuse one that is not a single-event iTIP."""
     lines = unfold(ics)
@@ -53,6 +54,8 @@ def read_invitation(ics: bytes) -> Invitation:
     attendees: list[Attendee] = []
     organizer = None
     for line in lines:
+        if line.split(";", 1)[0].split(":", 1)[0].upper() not in _WANTED:
+            continue  # most lines, not split: a name holds no quote, `;` or `:`
         name, _, value = _split(line)
         if name == "ATTENDEE":
             attendees.append(_attendee(line))

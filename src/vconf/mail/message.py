@@ -5,15 +5,19 @@ from __future__ import annotations
 import email
 import hashlib
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy, quoprimime
+from email import base64mime, policy, quoprimime
+from email.charset import Charset
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from enum import Enum
 from functools import lru_cache
+from itertools import accumulate
 
 from vconf.errors import VconfError
 from vconf.mail.content import read_invitation, recipient_key
@@ -71,26 +75,26 @@ def build_mail(letter: Letter) -> Mail:
 
     Built with `EmailMessage` (policy SMTP). The calendar part and the attachment carry
     `letter.ics` byte for byte (base64, so no line ending or octet is touched on the way); its
-    `method` parameter is the file's METHOD. All but To, Message-ID, Subject and the text part's
-    body is the same for every recipient of one version, so that is built by `EmailMessage` and
-    serialised once (`_template`); each message then gets those headers folded by the policy and
-    its summary encoded by the same quoted-printable encoder `set_content` uses. A summary that
-    would hold the template's boundary gets a whole message of its own (`_whole`).
+    `method` parameter is the file's METHOD. Everything but the headers and bodies that differ
+    between messages is the same for every message from one organizer, date and method, so that
+    frame is built by `EmailMessage` and serialised once (`_frame`); each version fills in its
+    boundary and its calendar bytes, base64 by `email.base64mime` as `set_content` encodes them
+    (`_template`), and each message its To, Message-ID and Subject, folded by the policy, and its
+    summary, encoded by the quoted-printable encoder `set_content` uses. A summary that would hold
+    the version's boundary gets a whole message of its own (`_whole`).
     """
     invitation = read_invitation(letter.ics)
     _checked_method(invitation.method, letter.kind)
     identifier = message_id(invitation.uid, invitation.sequence, letter.recipient.address)
     template = _template(letter.ics, letter.organizer, letter.date)
     subject = _subject(letter.kind, letter.title, letter.start_text)
-    head = _folded("To", _address(letter.recipient)) + _folded("Message-ID", identifier)
     if template.boundary in letter.summary:
-        data = _whole(letter, subject, boundary=_free_boundary(template.boundary, letter.summary))
-        cut = data.index(b"\r\nSubject:") + 2  # after From
-        data = data[:cut] + head + data[cut:]
+        boundary = _free_boundary(template.boundary, letter.summary)
+        data = _whole(letter, subject, identifier, boundary=boundary)
     else:
         data = b"".join(
-            (template.start, head, _subject_line(subject), template.middle,
-             _text_body(letter.summary), template.end)
+            (template.start, _to_line(letter.recipient), _folded_id(identifier),
+             _subject_line(subject), template.middle, _text_body(letter.summary), template.end)
         )  # fmt: skip
     return Mail(
         sender=letter.organizer.address,
@@ -109,18 +113,80 @@ def build_invitation_message(letter: Letter) -> EmailMessage:
 
 _MAX_LINE = 76  # within RFC 5322 78, as RFC 2047 §2 asks
 _SMTP = policy.SMTP.clone(max_line_length=_MAX_LINE)
-_SLOT = "VCONF-SUMMARY-SLOT"  # the template's text body, replaced by each recipient's summary
+_SLOT = "VCONF-SUMMARY-SLOT"  # the frame's text body, replaced by each recipient's summary
+_ICS_SLOT = b"VCONF-CALENDAR-SLOT"  # the frame's calendar bytes, replaced by each version's
+_BOUNDARY_SLOT = b"vconfboundaryslot000000000000000"  # as long as a version's boundary
 
 
-@lru_cache(maxsize=4096)  # a recipient gets a message for each of their sessions
 def _folded(name: str, value: str) -> bytes:
     """Return one header as policy SMTP writes it: parsed, RFC 2047 encoded, folded."""
     return _SMTP.fold_binary(name, _SMTP.header_factory(name, value))
 
 
+@lru_cache(maxsize=65536)  # a recipient gets a message for each of their sessions
+def _to_line(recipient: Party) -> bytes:
+    return _folded("To", _address(recipient))
+
+
+def _folded_id(identifier: str) -> bytes:
+    """Return the Message-ID header as the policy folds it.
+
+    Every id is `<32 hex digits@domain>` (`message_id`), and digits fold as any other digits of
+    that length: the header is folded once per domain around a slot of 32 zeros, then each id's
+    digits go in; an id of another shape, or a header long enough to fold, is folded whole.
+    """
+    digits, at, domain = identifier[1:-1].partition("@")
+    if len(digits) != 32 or not at or identifier[0] + identifier[-1] != "<>":
+        return _folded("Message-ID", identifier)
+    before, after = _id_frame(domain)
+    if not before:
+        return _folded("Message-ID", identifier)
+    return b"".join((before, digits.encode("ascii"), after))
+
+
+@lru_cache(maxsize=256)  # one domain per event
+def _id_frame(domain: str) -> tuple[bytes, bytes]:
+    """Return the Message-ID header of `domain` cut around its digits, or empty when it folds."""
+    line = _folded("Message-ID", f"<{_ID_SLOT}@{domain}>")
+    before, slot, after = line.partition(_ID_SLOT.encode("ascii"))
+    if not slot or line.count(b"\r\n") != 1 or _ID_SLOT.encode("ascii") in after:
+        return b"", b""
+    return before, after
+
+
+_ID_SLOT = "0" * 32
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The message of one organizer, date and method, cut where each version's and each
+    message's own bytes go: the boundaries, the calendar bytes (twice), the headers, the text.
+    """
+
+    start: bytes  # up to and with From
+    middle: bytes  # Date to the text part's blank line, boundary slots in it
+    end: tuple[bytes, bytes, bytes]  # around the two calendar slots, boundary slots in them
+
+
+@lru_cache(maxsize=16)  # one export has one organizer and one date
+def _frame(organizer: Party, date: datetime, method: str) -> _Frame:
+    """Return the message built by `EmailMessage` around slots, serialised and cut at them."""
+    boundary = _BOUNDARY_SLOT.decode("ascii")
+    message = _message(_ICS_SLOT, method, organizer, None, _SLOT, date, boundary=boundary)
+    data = message.as_bytes(policy=_SMTP)
+    cut = data.index(b"\r\nDate:") + 2  # after From
+    slot = data.index(_text_body(_SLOT))
+    rest = data[slot + len(_text_body(_SLOT)) :]
+    end = rest.split(_base64_body(_ICS_SLOT))
+    slots = [part.count(_BOUNDARY_SLOT) for part in (data[:cut], data[cut:slot], rest)]
+    if len(end) != 3 or slots != [0, 4, 4]:  # the header and two delimiters of each multipart
+        raise AssertionError("the message frame is not laid out as expected")
+    return _Frame(data[:cut], data[cut:slot], (end[0], end[1], end[2]))
+
+
 @dataclass(frozen=True, slots=True)
 class _Template:
-    """One version's message serialised, cut where To, Message-ID, Subject and the text go."""
+    """One version's message, cut where To, Message-ID, Subject and the text go."""
 
     start: bytes  # up to and with From
     middle: bytes  # Date to the text part's blank line
@@ -135,37 +201,58 @@ def _template(ics: bytes, organizer: Party, date: datetime) -> _Template:
     The boundaries are fixed by the version, so that a draft built again is the same bytes;
     base64 has no `-`, so only a summary could hold one (`build_mail` sees to that).
     """
+    frame = _frame(organizer, _aware(date), read_invitation(ics).method)
     seed = hashlib.sha256(b"\0".join([ics, organizer.address.encode(), date.isoformat().encode()]))
     boundary = seed.hexdigest()[:32]
-    message = _message(ics, organizer, None, _SLOT, date, boundary=boundary)
-    data = message.as_bytes(policy=_SMTP)
-    cut = data.index(b"\r\nDate:") + 2  # after From
-    slot = data.index(_text_body(_SLOT))
-    rest = slot + len(_text_body(_SLOT))
-    return _Template(data[:cut], data[cut:slot], data[rest:], boundary)
+    mark = boundary.encode("ascii")
+    body = _base64_body(ics)
+    first, second, third = (part.replace(_BOUNDARY_SLOT, mark) for part in frame.end)
+    return _Template(
+        frame.start,
+        frame.middle.replace(_BOUNDARY_SLOT, mark),
+        b"".join((first, body, second, body, third)),
+        boundary,
+    )
 
 
-def _whole(letter: Letter, subject: str, *, boundary: str) -> bytes:
-    """Return the message less To and Message-ID, built and serialised whole by `EmailMessage`."""
+def _base64_body(ics: bytes) -> bytes:
+    """Return the calendar bytes as `set_content` encodes them and the generator writes them:
+    base64 lines of 57 octets (`max_line_length // 4 * 3`), CRLF line ends."""
+    return base64mime.body_encode(ics, _MAX_LINE, "\r\n").encode("ascii")
+
+
+def _whole(letter: Letter, subject: str, identifier: str, *, boundary: str) -> bytes:
+    """Return the message built and serialised whole by `EmailMessage`."""
     message = _message(
-        letter.ics, letter.organizer, subject, letter.summary, letter.date, boundary=boundary
+        letter.ics,
+        read_invitation(letter.ics).method,
+        letter.organizer,
+        subject,
+        letter.summary,
+        letter.date,
+        boundary=boundary,
+        to=(_address(letter.recipient), identifier),
     )
     return message.as_bytes(policy=_SMTP)
 
 
 def _message(
     ics: bytes,
+    method: str,
     organizer: Party,
     subject: str | None,
     summary: str,
     date: datetime,
     *,
     boundary: str,
+    to: tuple[str, str] | None = None,
 ) -> EmailMessage:
-    """Return the message less To and Message-ID (and Subject, when None) as `EmailMessage`."""
-    method = read_invitation(ics).method
+    """Return the message as `EmailMessage`; without `to` (To, Message-ID) and without Subject
+    when it is None."""
     message = EmailMessage(policy=_SMTP)
     message["From"] = _address(organizer)
+    if to is not None:
+        message["To"], message["Message-ID"] = to
     if subject is not None:
         message.set_raw("Subject", _subject_words(subject))
     message["Date"] = format_datetime(_aware(date))
@@ -200,8 +287,66 @@ def _subject_words(subject: str) -> str:
     Its lines are one octet short of 76, which it overruns by one; set raw, as the policy's own
     folder drops the space between two encoded words (CPython 3.11), which a reader then joins.
     """
-    words = Header(" ".join(subject.split()), "utf-8", maxlinelen=74, header_name="Subject")
+    words = Header(" ".join(subject.split()), _UTF8, maxlinelen=74, header_name="Subject")
     return words.encode(linesep="\r\n")
+
+
+class _Utf8(Charset):
+    """UTF-8 as `Header` encodes it, the shorter of base64 and quoted-printable, with each
+    encoded line found by a search instead of an encoding of every prefix.
+
+    `Charset.header_encode_lines` encodes the line so far again after each character to learn
+    whether it still fits: quadratic in the line, and most of a message's time. The length of an
+    encoded line is the library's `header_length`: for quoted-printable a sum over the octets,
+    for base64 4 per 3 octets or part of 3, so at most `maxlen // 4 * 3` octets fit. Over running
+    sums of those per character, the first that does not fit is a bisection; as the library does,
+    a line after a cut takes its first character unmeasured, and the first line may hold none
+    (None). The encoded words are the library's `header_encode`. Tested equal to
+    `Charset("utf-8")`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("utf-8")
+
+    def header_encode_lines(self, string: str, maxlengths: Iterator[int]) -> list[str | None]:
+        codec = self.output_codec or "us-ascii"
+        whole = string.encode(codec)
+        qp = quoprimime.header_length(whole) <= base64mime.header_length(whole)
+        encode = quoprimime.header_encode if qp else base64mime.header_encode
+        extra = len(self.get_output_charset() or codec) + _RFC2047_CHROME
+        sums = list(accumulate(map(_qp_length if qp else _octets, string)))
+        lines: list[str | None] = []
+        start = 0
+        while True:
+            maxlen = next(maxlengths) - extra
+            budget = maxlen if qp else maxlen // 4 * 3
+            base = sums[start - 1] if start else 0
+            first = start + 1 if lines else 0  # after a cut: its first character, unmeasured
+            stop = bisect_right(sums, base + budget, first)  # the first that does not fit
+            if stop >= len(string):
+                break
+            if stop == 0:
+                lines.append(None)  # nothing fits on the first line
+            else:
+                lines.append(encode(string[start:stop].encode(codec), charset=codec))
+            start = stop
+        lines.append(encode(string[start:].encode(codec), charset=codec))
+        return lines
+
+
+@lru_cache(maxsize=4096)
+def _qp_length(character: str) -> int:
+    """Return the length of one character's octets in a quoted-printable encoded word."""
+    return quoprimime.header_length(character.encode("utf-8"))
+
+
+@lru_cache(maxsize=4096)
+def _octets(character: str) -> int:
+    return len(character.encode("utf-8"))
+
+
+_RFC2047_CHROME = 7  # =?, ?q?, ?= around an encoded word (email.charset.RFC2047_CHROME_LEN)
+_UTF8 = _Utf8()
 
 
 @lru_cache(maxsize=1024)  # one subject for every recipient of a version in one zone

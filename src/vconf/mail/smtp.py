@@ -226,9 +226,13 @@ class Transport:
 
 
 def _envelope(smtp: smtplib.SMTP, sender: str, recipient: str) -> str:
-    """Say MAIL, RCPT and DATA; return the server's refusal, or "" once it waits for content."""
-    for command, argument in (("mail", sender), ("rcpt", recipient)):
-        code, reply = getattr(smtp, command)(argument)
+    """Say MAIL, RCPT and DATA; return the server's refusal, or "" once it waits for content.
+
+    The addresses go as `<address>`, what `smtplib`'s `mail` and `rcpt` make of them after
+    parsing each again: `message` lets only plain ASCII name@domain addresses through.
+    """
+    for command, argument in (("mail", f"FROM:<{sender}>"), ("rcpt", f"TO:<{recipient}>")):
+        code, reply = smtp.docmd(command, argument)
         if code != 250 and not (command == "rcpt" and code == 251):
             _reset(smtp)
             return f"{command.upper()} {code} {reply.decode(errors='replace')}"
@@ -247,7 +251,7 @@ def _reset(smtp: smtplib.SMTP) -> None:
 
 def _dot_stuffed(data: bytes) -> bytes:
     """Return the content as DATA carries it: leading dots doubled, ended by CRLF.CRLF."""
-    stuffed = re.sub(rb"(?m)^\.", b"..", data)
+    stuffed = re.sub(rb"(?m)^\.", b"..", data) if data[:1] == b"." or b"\n." in data else data
     if not stuffed.endswith(b"\r\n"):
         stuffed += b"\r\n"
     return stuffed + b".\r\n"
