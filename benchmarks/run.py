@@ -4,6 +4,7 @@
 Usage::
 
     python benchmarks/run.py [--sizes S,M,L,XL] [--runs N] [--seed N]
+                             [--rows commands,schedule,send]
                              [--no-write] [--strict] [--cache-dir DIR]
 
 Every command is a fresh process started through the installed entry point:
@@ -26,6 +27,19 @@ The schedule rows (issue 16) run ``vconf schedule`` once on the file
 ``schedule_bench.py --toml SIZE`` writes for the L-row size: at L, 40
 unscheduled sessions, 20 delegations, 60 people over 3 days, to be proven
 optimal (or within 1 %) in 30 s; the CI smoke run takes M (20 sessions).
+
+The send rows (issue 15) run ``benchmarks/send_rate.py``: ``vconf send DIR`` (the review: every
+message built and written as its ``.eml`` draft) on the export of the L-row size, and ``vconf
+send DIR --confirm`` to an aiosmtpd server on 127.0.0.1 (one connection, reused; aiosmtpd is the
+``test`` extra, run as a child process) on the export of the L-row size up to M: L's 90,000
+messages would take minutes at the goal rate. Each is a fresh process timed whole; the rate is
+messages (the drafts written) over the wall time, the best of ``--runs`` (default 1: a review of
+L takes most of a minute). Goals: >= 2,000 and >= 200 messages per second.
+
+``--rows`` runs only the named groups of rows: ``commands`` (the timed commands above and their
+ratios), ``schedule``, ``send``; default all. With fewer than all, RESULTS.md is not written
+(as with ``--no-write``), so that a partial run never replaces a whole one: ``--rows send
+--sizes M`` times the send rows alone.
 
 Exit status: 0 even when a goal is missed, unless ``--strict`` (then 1); 2 when
 a command fails (a vconf exit status >= 2 or a crash; exit status 1, problems
@@ -58,6 +72,8 @@ from types import ModuleType
 HERE = Path(__file__).resolve().parent
 GENERATOR = HERE / "generate.py"
 SCHEDULE_BENCH = HERE / "schedule_bench.py"
+SEND_RATE = HERE / "send_rate.py"
+ROW_GROUPS = ("commands", "schedule", "send")
 SCHEDULE_SECONDS, SCHEDULE_GAP = 30, 1.0  # issue 16: proven optimal or <= 1 % gap within 30 s
 RESULTS = HERE / "RESULTS.md"
 SIZE_ORDER = ("S", "M", "L", "XL")
@@ -68,6 +84,8 @@ PACKAGES = ("vconf", "pytz", "rich", "tomli", "click")
 TIMES = "\u00d7"  # multiplication sign
 DIVIDE = "\u00f7"
 AT_MOST = "\u2264"
+AT_LEAST = "\u2265"
+PER_SECOND = "/s"
 
 PARSE_CODE = (
     "import sys\n"
@@ -127,13 +145,14 @@ class Row:
     denominator: str | None = None
     note: str = ""
     value: float | None = None
+    at_least: bool = False  # the goal is a floor (a rate), not a ceiling
 
     @property
     def result(self) -> str:
         """PASS, PASS (stretch), MISS, or n/a when there is nothing to compare."""
         if self.value is None:
             return "n/a"
-        if self.value > self.goal:
+        if self.value < self.goal if self.at_least else self.value > self.goal:
             return "MISS"
         if self.stretch is not None and self.value <= self.stretch:
             return "PASS (stretch)"
@@ -141,6 +160,8 @@ class Row:
 
     def goal_text(self) -> str:
         """The goal as printed, e.g. '<= 2.5x (stretch 2.0x)'."""
+        if self.unit == PER_SECOND:
+            return f"{AT_LEAST if self.at_least else AT_MOST} {self.goal:,.0f}{PER_SECOND}"
         unit = TIMES if self.unit == TIMES else " " + self.unit
         text = f"{AT_MOST} {self.goal:g}{unit}"
         if self.stretch is not None:
@@ -153,6 +174,8 @@ class Row:
             return "n/a"
         if self.unit == TIMES:
             return f"{self.value:.2f}{TIMES}"
+        if self.unit == PER_SECOND:
+            return f"{self.value:,.0f}{PER_SECOND}"
         if self.unit in ("s", "%"):
             return f"{self.value:.1f} {self.unit}"
         return f"{self.value:.0f} {self.unit}"
@@ -510,6 +533,58 @@ def schedule_rows(size: str, seed: int, cache_dir: Path, vconf: str) -> list[Row
     ]
 
 
+def load_send_rate() -> ModuleType:
+    """Import benchmarks/send_rate.py from its path."""
+    spec = importlib.util.spec_from_file_location("vconf_bench_send_rate", SEND_RATE)
+    if spec is None or spec.loader is None:
+        raise BenchmarkError(f"cannot import {SEND_RATE}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def send_rows(
+    plan: Plan, files: dict[str, Path], args: argparse.Namespace, vconf: str
+) -> list[Row]:
+    """Time `vconf send` (review) on the L-row size and `--confirm` to aiosmtpd on it up to M."""
+    send_rate = load_send_rate()
+    confirm = plan.base if plan.base in SMALL_SIZES else "M"
+    progress(f"send rows: review on {plan.base}, --confirm on {confirm}")
+    try:
+        rates = send_rate.measure(
+            plan.base,
+            vconf=vconf,
+            seed=args.seed,
+            runs=args.runs or 1,
+            confirm_size=confirm,
+            cache_dir=args.cache_dir,
+            sources=files,
+        )
+    except send_rate.SendBenchError as error:
+        raise BenchmarkError(str(error)) from error
+    labels = {
+        "review": "vconf send {size} (review, drafts)",
+        "confirm": "vconf send {size} --confirm to aiosmtpd",
+    }
+    rows = []
+    for rate in rates:
+        note = f"{rate.messages:,} messages in {rate.seconds:.1f} s"
+        if rate.phase == "confirm" and rate.size != plan.base:
+            note += f" ({plan.base}'s would take minutes)"
+        rows.append(
+            Row(
+                labels[rate.phase].format(size=rate.size),
+                send_rate.GOALS[rate.phase],
+                PER_SECOND,
+                note=note,
+                value=rate.per_second,
+                at_least=True,
+            )
+        )
+    return rows
+
+
 def fill_rows(rows: list[Row], results: dict[str, Measurement]) -> None:
     """Compute each row's value from the measurements."""
     for row in rows:
@@ -753,6 +828,17 @@ def parse_sizes(value: str) -> list[str]:
     return [size for size in SIZE_ORDER if size in chosen]
 
 
+def parse_groups(value: str) -> list[str]:
+    """Parse --rows: a comma-separated subset of the row groups, returned in their order."""
+    chosen = {part.strip().lower() for part in value.split(",") if part.strip()}
+    unknown = chosen - set(ROW_GROUPS)
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"rows must be a comma-separated subset of {','.join(ROW_GROUPS)}, got {value!r}"
+        )
+    return [group for group in ROW_GROUPS if group in chosen]
+
+
 def positive(value: str) -> int:
     """Parse a positive integer option."""
     number = int(value)
@@ -778,6 +864,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--rows",
+        type=parse_groups,
+        default=list(ROW_GROUPS),
+        help=f"comma-separated groups of rows to run (default {','.join(ROW_GROUPS)}); "
+        "fewer than all implies --no-write",
     )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument(
@@ -824,24 +917,29 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     plan = make_plan(args.sizes)
+    commands = "commands" in args.rows
+    benches: list[Bench] = []
+    results: dict[str, Measurement] = {}
+    rows: list[Row] = []
     try:
-        files, sessions = prepare_inputs(plan.sizes, args.seed, args.cache_dir)
-        benches = make_benches(plan, files, vconf, args.runs)
-        results = run_all(benches)
-    except BenchmarkError as error:
-        print(f"run.py: command failed: {error}", file=sys.stderr)
-        return 2
-    rows = make_rows(plan, sessions)
-    fill_rows(rows, results)
-    try:
-        rows += schedule_rows(plan.base, args.seed, args.cache_dir, vconf)
+        needed = plan.sizes if commands else [plan.base]
+        files, sessions = prepare_inputs(needed, args.seed, args.cache_dir)
+        if commands:
+            benches = make_benches(plan, files, vconf, args.runs)
+            results = run_all(benches)
+            rows = make_rows(plan, sessions)
+            fill_rows(rows, results)
+        if "schedule" in args.rows:
+            rows += schedule_rows(plan.base, args.seed, args.cache_dir, vconf)
+        if "send" in args.rows:
+            rows += send_rows(plan, files, args, vconf)
     except BenchmarkError as error:
         print(f"run.py: command failed: {error}", file=sys.stderr)
         return 2
     tables = {
         "ratios": ratio_table(rows),
         "absolute": absolute_table(benches, results),
-        "scaling": scaling_table(plan, results, sessions, files),
+        "scaling": scaling_table(plan, results, sessions, files) if commands else "",
     }
     report(rows, plan, tables["absolute"])
     if not args.no_profile:
@@ -852,7 +950,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if tables["profiles"]:
             print(f"\n{tables['profiles']}")
-    if not args.no_write:
+    if not args.no_write and args.rows == list(ROW_GROUPS):
         write_results(plan, args, vconf, files, sessions, tables)
     missed = [row for row in rows if row.result == "MISS"]
     return 1 if args.strict and missed else 0

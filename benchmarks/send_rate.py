@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,18 +137,26 @@ def measure(
     runs: int = 1,
     confirm_size: str | None = None,
     cache_dir: Path | None = None,
+    sources: Mapping[str, Path] | None = None,
 ) -> list[Rate]:
-    """Return the best review rate on `size` and delivery rate on `confirm_size` (or `size`)."""
+    """Return the best review rate on `size` and delivery rate on `confirm_size` (or `size`).
+
+    `sources` may give the generated event of a size (run.py's inputs); others are generated.
+    """
     cache = cache_dir or Path(tempfile.gettempdir()) / "vconf-bench"
     delivered = confirm_size or size
+
+    def source(size: str) -> Path:
+        return (sources or {}).get(size) or generated(size, seed, cache)
+
     with tempfile.TemporaryDirectory(prefix="vconf-bench-send-") as scratch:
-        review_dir = exported(generated(size, seed, cache), vconf, Path(scratch) / size)
+        review_dir = exported(source(size), vconf, Path(scratch) / size)
         timed = [time_review(review_dir, vconf) for _ in range(runs)]
         messages, seconds = min(timed, key=lambda pair: pair[1])
         rates = [Rate("review", size, messages, seconds)]
         if delivered != size:
             shutil.rmtree(review_dir)  # L's export and drafts: 1.6 GB
-            confirm_dir = exported(generated(delivered, seed, cache), vconf, Path(scratch) / "c")
+            confirm_dir = exported(source(delivered), vconf, Path(scratch) / delivered)
             messages = time_review(confirm_dir, vconf)[0]
         else:
             confirm_dir = review_dir

@@ -25,6 +25,8 @@ RATIO_ROWS = [  # as named when the largest size run is M (the CI smoke run, iss
     "peak RSS of vconf check M",
     "vconf schedule M (20 sessions): seconds",
     "vconf schedule M (20 sessions): gap to the proven bound",
+    "vconf send M (review, drafts)",
+    "vconf send M --confirm to aiosmtpd",
 ]
 
 
@@ -68,7 +70,7 @@ def test_run_smoke(tmp_path: Path) -> None:
         [*command, "--no-write", "--no-profile", "--cache-dir", str(tmp_path)],
         capture_output=True,
         env=env,
-        timeout=120,
+        timeout=240,  # the send rows export M and deliver its 8,000 messages
         check=False,
     )
     out = completed.stdout.decode("utf-8")

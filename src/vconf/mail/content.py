@@ -56,11 +56,11 @@ def read_invitation(ics: bytes) -> Invitation:
     for line in lines:
         if line.split(";", 1)[0].split(":", 1)[0].upper() not in _WANTED:
             continue  # most lines, not split: a name holds no quote, `;` or `:`
-        name, _, value = _split(line)
+        name, params, value = _split(line)
         if name == "ATTENDEE":
-            attendees.append(_attendee(line))
+            attendees.append(_attendee(line, (name, params, value)))
         elif name == "ORGANIZER":
-            organizer = _attendee(line)
+            organizer = _attendee(line, (name, params, value))
         elif name in _READ and name not in fields:  # the VEVENT's, the first of each
             fields[name] = value
     missing = [name for name in ("METHOD", "UID", "SEQUENCE") if name not in fields]
@@ -124,9 +124,9 @@ def _split(line: str) -> tuple[str, list[str], str]:
     return line.upper(), [], ""
 
 
-def _attendee(line: str) -> Attendee:
-    """Return the address and CN of an ATTENDEE or ORGANIZER line."""
-    _, params, value = _split(line)
+def _attendee(line: str, split: tuple[str, list[str], str] | None = None) -> Attendee:
+    """Return the address and CN of an ATTENDEE or ORGANIZER line (`split`: as `_split` has it)."""
+    _, params, value = split or _split(line)
     address = value[7:] if value[:7].lower() == "mailto:" else value
     name = ""
     for param in params:

@@ -310,11 +310,12 @@ class _Utf8(Charset):
 
     def header_encode_lines(self, string: str, maxlengths: Iterator[int]) -> list[str | None]:
         codec = self.output_codec or "us-ascii"
-        whole = string.encode(codec)
-        qp = quoprimime.header_length(whole) <= base64mime.header_length(whole)
+        sums = list(accumulate(map(_qp_length, string)))  # the sum is the whole's length
+        qp = (sums[-1] if sums else 0) <= base64mime.header_length(string.encode(codec))
         encode = quoprimime.header_encode if qp else base64mime.header_encode
         extra = len(self.get_output_charset() or codec) + _RFC2047_CHROME
-        sums = list(accumulate(map(_qp_length if qp else _octets, string)))
+        if not qp:
+            sums = list(accumulate(map(_octets, string)))
         lines: list[str | None] = []
         start = 0
         while True:
