@@ -63,7 +63,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -819,24 +819,23 @@ def results_markdown(plan: Plan, context: dict[str, str], tables: dict[str, str]
 
 def parse_sizes(value: str) -> list[str]:
     """Parse --sizes: a comma-separated subset of S,M,L,XL, returned in size order."""
-    chosen = {part.strip().upper() for part in value.split(",") if part.strip()}
-    unknown = chosen - set(SIZE_ORDER)
-    if unknown or not chosen:
-        raise argparse.ArgumentTypeError(
-            f"sizes must be a comma-separated subset of {','.join(SIZE_ORDER)}, got {value!r}"
-        )
-    return [size for size in SIZE_ORDER if size in chosen]
+    return _subset(value, value.upper(), SIZE_ORDER, "sizes")
 
 
 def parse_groups(value: str) -> list[str]:
     """Parse --rows: a comma-separated subset of the row groups, returned in their order."""
-    chosen = {part.strip().lower() for part in value.split(",") if part.strip()}
-    unknown = chosen - set(ROW_GROUPS)
-    if unknown or not chosen:
+    return _subset(value, value.lower(), ROW_GROUPS, "rows")
+
+
+def _subset(value: str, folded: str, order: Sequence[str], what: str) -> list[str]:
+    """Return the comma-separated names of `folded` (`value` in one case) in `order`; refuse
+    none or an unknown one."""
+    chosen = {part.strip() for part in folded.split(",") if part.strip()}
+    if not chosen or chosen - set(order):
         raise argparse.ArgumentTypeError(
-            f"rows must be a comma-separated subset of {','.join(ROW_GROUPS)}, got {value!r}"
+            f"{what} must be a comma-separated subset of {','.join(order)}, got {value!r}"
         )
-    return [group for group in ROW_GROUPS if group in chosen]
+    return [name for name in order if name in chosen]
 
 
 def positive(value: str) -> int:
