@@ -33,3 +33,16 @@ def test_every_golden_calendar_parses_and_holds_dated_events(example: str) -> No
             start, end = event.decoded("DTSTART"), event.decoded("DTEND")
             assert start.utcoffset() is not None, path
             assert end > start, path
+
+
+@pytest.mark.parametrize("example", examples())
+def test_the_export_is_the_same_when_a_second_process_renders_pages(
+    example: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VCONF_JOBS=2 forks the pages' child even for a small event: the bytes must not change."""
+    monkeypatch.setenv("VCONF_JOBS", "2")
+    outputs = golden_outputs(example)
+    folder = GOLDEN / example
+    for name, data in outputs.items():
+        if name.startswith("export/"):
+            assert data == (folder / name).read_bytes(), name

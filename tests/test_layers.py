@@ -12,13 +12,15 @@ LAYERS = {
     "errors": 0, "model": 0, "__init__": 0,
     "timezones": 1, "files": 1, "language": 1, "dates": 1,
     "contentlines": 1,  # RFC 5545 lines written (export) and read (mail); imports nothing of vconf
+    "parallel": 1,  # work on a second core (a forked child); imports nothing of vconf
     "load": 2, "timetable": 2, "days": 2,
     "invitations": 3,  # between timetable and revisions, which asks it whom to invite
     "interpretation": 3,  # the channels of the timetable, which checks and export show
     "checks": 4, "agenda": 4, "planning": 4, "revisions": 4,
     "scheduling": 5,  # below render, which prints its report (render/schedule.py)
     "render": 6, "export": 6, "mail": 6,
-    "cli": 7, "__main__": 8,
+    "output": 7,  # every file of an export: export's calendars, render's pages, on two cores
+    "cli": 8, "__main__": 9,
 }  # fmt: skip
 # Each third-party or standard-library dependency with one door: the modules that may import it.
 DOORS = {"pytz": {"timezones"}, "zoneinfo": {"timezones"},

@@ -336,17 +336,6 @@ def _output_dir(timetable: Timetable, output: str | None) -> str:
     return os.path.expanduser(output)
 
 
-def _build_files(timetable: Timetable, revision: Revision) -> dict[str, bytes]:
-    from vconf.export import build_ics_files
-    from vconf.export.interpretation import interpretation_files
-    from vconf.render.agenda_files import agenda_files
-
-    files = build_ics_files(timetable, revision)
-    files.update(agenda_files(timetable, revision=revision, calendars=frozenset(files)))
-    files.update(interpretation_files(timetable))
-    return files
-
-
 def _write(
     console: Console,
     timetable: Timetable,
@@ -360,6 +349,7 @@ def _write(
     change (`dry_run`); print the change list as text or JSON, then what was written.
     """
     from vconf.files import prepare_output_dir
+    from vconf.output import ExportFiles
     from vconf.render.changes import changes_as_json
     from vconf.render.text import changes_as_text, written_as_text
     from vconf.revisions import issue_revision, open_store, plan_revision, read_store
@@ -376,9 +366,14 @@ def _write(
             reset=store.reset,
             interrupted=store.removed_temporary_files > 0,
         )
-        files = {} if dry_run else _build_files(timetable, revision)
         recipients = _recipients(timetable, revision)
-        written = [] if dry_run else issue_revision(store, revision, files, recipients=recipients)
+        written, count = [], 0
+        if not dry_run:
+            with ExportFiles(timetable, revision) as files:
+                written = issue_revision(
+                    store, revision, files.calendars, recipients=recipients, later=files.rest
+                )
+                count = files.count
     if as_json:
         document = changes_as_json(revision, timetable, directory=directory, dry_run=dry_run)
         click.echo(document, nl=False)
@@ -386,7 +381,7 @@ def _write(
     _print_all(console, changes_as_text(revision, timetable, directory=directory, dry_run=dry_run))
     if not dry_run:
         changed = [path.relative_to(target).as_posix() for path in written]
-        console.print(written_as_text(directory, changed, unchanged=len(files) - len(changed)))
+        console.print(written_as_text(directory, changed, unchanged=count - len(changed)))
 
 
 def _recipients(timetable: Timetable, revision: Revision) -> dict[str, tuple[Recipient, ...]]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 
-from vconf.agenda import Agenda, build_agenda
+from vconf.agenda import build_agenda
 from vconf.errors import VconfError
 from vconf.files import (
     agenda_html_path,
@@ -27,8 +28,25 @@ from vconf.render.markdown import agenda_as_markdown
 from vconf.render.page_style import Issue
 from vconf.render.words import Memo
 from vconf.revisions import ChangeKind, Revision
-from vconf.timetable import Timetable
+from vconf.timetable import Timetable, slots_for
 from vconf.timezones import utc_text
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One party's agenda, to be written as Markdown and HTML: whose, where, in which language.
+
+    `rows` is how many sessions it shows, what rendering it costs (to share pages between two
+    processes, `split_pages`).
+    """
+
+    paths: tuple[str, str]  # the HTML page, the Markdown page
+    calendar: str  # the party's .ics file, linked from the HTML page
+    language: Language
+    rows: int
+    delegation: str | None = None
+    person: str | None = None
+    public: bool = False
 
 
 def agenda_files(
@@ -46,53 +64,88 @@ def agenda_files(
     it the pages say they are a draft); an HTML page links its party's calendar file when
     `calendars` (the paths written beside it) holds it.
     """
+    return render_pages(timetable, agenda_pages(timetable), revision=revision, calendars=calendars)
+
+
+def agenda_pages(timetable: Timetable) -> list[Page]:
+    """Return every agenda page of the event (`agenda_files`): delegations, programme, people."""
+    event = timetable.conference.event
+    pages = [
+        Page(
+            (agenda_html_path(code), agenda_markdown_path(code)),
+            delegation_calendar_path(code),
+            _language_of(timetable, code),
+            len(slots_for(timetable, delegation=code)),
+            delegation=code,
+        )
+        for code in sorted(timetable.delegations)
+    ]
+    pages.append(
+        Page(
+            (programme_path("html"), programme_path("md")),
+            public_calendar_path(event.id),
+            _language_of(timetable, None),
+            len(timetable.slots),
+            public=True,
+        )
+    )
+    pages += [
+        Page(
+            (person_agenda_path(person, "html"), person_agenda_path(person, "md")),
+            person_calendar_path(person),
+            _language_of(timetable, timetable.people[person].delegation),
+            len(slots_for(timetable, person=person)),
+            person=person,
+        )
+        for person in sorted(timetable.people)
+    ]
+    return pages
+
+
+def split_pages(pages: Sequence[Page], rows: int) -> tuple[list[Page], list[Page]]:
+    """Return the first pages holding about `rows` rows in all, and the others."""
+    total = 0
+    for index, page in enumerate(pages):
+        if total >= rows:
+            return list(pages[:index]), list(pages[index:])
+        total += page.rows
+    return list(pages), []
+
+
+def render_pages(
+    timetable: Timetable,
+    pages: Iterable[Page],
+    *,
+    revision: Revision | None = None,
+    calendars: Collection[str] = (),
+) -> dict[str, bytes]:
+    """Return the pages' Markdown and HTML as `{path: UTF-8 bytes}` (`agenda_files`)."""
     event = timetable.conference.event
     issue = issue_of(revision) if revision is not None else None
     files: dict[str, bytes] = {}
     # a session's cells are the same in every agenda page of one language
     memos: dict[str, Memo] = {}
-
-    def add(
-        paths: tuple[str, str], agenda: Agenda, language: Language, calendar: str, *, shared: bool
-    ) -> None:
-        memo = memos.setdefault(language.tag, Memo()) if shared else Memo()
-        link = posixpath.relpath(calendar, posixpath.dirname(paths[0]) or ".")
-        page = agenda_as_html(
+    for page in pages:
+        agenda = build_agenda(
+            timetable,
+            delegation=page.delegation,
+            person=page.person,
+            public=page.public,
+            tz_names=() if page.public else (event.tz_name,),
+        )
+        # a closed session's block in the programme is not its cells
+        memo = Memo() if page.public else memos.setdefault(page.language.tag, Memo())
+        link = posixpath.relpath(page.calendar, posixpath.dirname(page.paths[0]) or ".")
+        html_page = agenda_as_html(
             agenda,
             memo=memo,
-            language=language,
+            language=page.language,
             issue=issue,
-            calendar=link if calendar in calendars else None,
+            calendar=link if page.calendar in calendars else None,
         )
-        files[paths[0]] = page.encode("utf-8")
-        files[paths[1]] = agenda_as_markdown(agenda, memo=memo, language=language).encode("utf-8")
-
-    for code in sorted(timetable.delegations):
-        agenda = build_agenda(timetable, delegation=code, tz_names=(event.tz_name,))
-        add(
-            (agenda_html_path(code), agenda_markdown_path(code)),
-            agenda,
-            _language_of(timetable, code),
-            delegation_calendar_path(code),
-            shared=True,
-        )
-    programme = build_agenda(timetable, public=True)
-    add(
-        (programme_path("html"), programme_path("md")),
-        programme,
-        _language_of(timetable, None),
-        public_calendar_path(event.id),
-        shared=False,  # a closed session's block is not its cells
-    )
-    for person in sorted(timetable.people):
-        agenda = build_agenda(timetable, person=person, tz_names=(event.tz_name,))
-        add(
-            (person_agenda_path(person, "html"), person_agenda_path(person, "md")),
-            agenda,
-            _language_of(timetable, timetable.people[person].delegation),
-            person_calendar_path(person),
-            shared=True,
-        )
+        files[page.paths[0]] = html_page.encode("utf-8")
+        markdown = agenda_as_markdown(agenda, memo=memo, language=page.language)
+        files[page.paths[1]] = markdown.encode("utf-8")
     return files
 
 

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS message (
 ) WITHOUT ROWID;
 """
 _UNFOLD = re.compile(rb"\r?\n[ \t]")
+# a METHOD, UID or SEQUENCE content line at the start of a line, with its folded continuations
+_FIELD = re.compile(rb"^(METHOD|UID|SEQUENCE):((?:[^\r\n]|\r?\n[ \t])*)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,12 +277,18 @@ def _has_mail_tables(connection: sqlite3.Connection) -> bool:
 
 
 def _fields(ics: bytes) -> dict[str, str]:
-    """Return the first METHOD, UID and SEQUENCE of an invitation file; refuse one without."""
+    """Return the first METHOD, UID and SEQUENCE of an invitation file; refuse one without.
+
+    The scan stops at the third name found (the header and the first VEVENT's opening lines):
+    an export's 20,000 invitations, 80 MB, are not unfolded and decoded whole.
+    """
     fields: dict[str, str] = {}
-    for raw in _UNFOLD.sub(b"", ics).split(b"\n"):
-        name, _, value = raw.rstrip(b"\r").decode("utf-8", "replace").partition(":")
-        if name in ("METHOD", "UID", "SEQUENCE") and name not in fields:
-            fields[name] = value
+    for found in _FIELD.finditer(ics):
+        name = found[1].decode("ascii")
+        if name not in fields:
+            fields[name] = _UNFOLD.sub(b"", found[2]).decode("utf-8", "replace")
+            if len(fields) == 3:
+                break
     if len(fields) != 3 or not fields["SEQUENCE"].isdigit():
         raise VconfError("an invitation file lacks its METHOD, UID or SEQUENCE")
     return fields

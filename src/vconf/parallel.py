@@ -1,0 +1,139 @@
+"""Work done on a second core: a forked child computes a value while this process goes on.
+
+`vconf export` renders part of its agenda pages this way (docs/architecture.md, "The write
+path"): on two cores the pages of 20,000 sessions take half the time. The work must be a pure
+function of what the process already holds; its value comes back pickled through an anonymous
+file, and the child writes nothing else and touches nothing the user owns: it closes every
+descriptor it inherited (the store, its lock) before it starts, and ends with `os._exit`.
+
+The work runs in this process instead, with the same value, where there is no `fork`, only one
+core, other threads (fork would copy their locks mid-use), when the caller says it is too small
+to be worth a process, or when `VCONF_JOBS=1`; `VCONF_JOBS=2` forks even small work (tests).
+A child that fails (an error in the work, killed, out of memory) is not an error: the work is
+done again here, so that its error, if it is one, is raised in this process as it would be
+without a child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from typing import IO, Generic, TypeVar
+
+JOBS_VARIABLE = "VCONF_JOBS"
+
+T = TypeVar("T")
+
+
+def cores() -> int:
+    """Return how many cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover (macOS)
+
+
+def should_fork(*, worth_it: bool) -> bool:
+    """Whether work that is `worth_it` (or any, with `VCONF_JOBS=2`) goes to a child process."""
+    jobs = os.environ.get(JOBS_VARIABLE, "")
+    if jobs == "1" or not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    return jobs == "2" or (worth_it and cores() > 1)
+
+
+class Forked(Generic[T]):
+    """A value being computed by `work` in a child process, or later in this one.
+
+    Use it as a context manager: leaving the block before `result()` (an error meanwhile)
+    kills and reaps the child.
+    """
+
+    def __init__(self, work: Callable[[], T], *, worth_it: bool = True) -> None:
+        self._work = work
+        self._pid: int | None = None
+        self._file: IO[bytes] | None = None
+        if should_fork(worth_it=worth_it):
+            self._start()
+
+    def __enter__(self) -> Forked[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
+
+    def _start(self) -> None:
+        # unlinked at once, so nothing is left behind; open until `result` or `cancel`
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115
+        for stream in (sys.stdout, sys.stderr):  # a child never flushes what is buffered
+            with contextlib.suppress(Exception):
+                stream.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (the child: its coverage is not collected)
+            _child(self._work, self._file.fileno())
+        self._pid = pid
+
+    def result(self) -> T:
+        """Return the work's value: the child's once it exits, else computed here."""
+        pid, file = self._pid, self._file
+        self._pid = self._file = None
+        if pid is None or file is None:
+            return self._work()
+        with file:
+            _, status = _wait(pid)
+            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+                file.seek(0)
+                try:
+                    value: T = pickle.load(file)
+                except Exception:  # a torn result: compute it here
+                    return self._work()
+                return value
+        return self._work()
+
+    def cancel(self) -> None:
+        """Stop the child, if one is still running, and forget it."""
+        pid, file = self._pid, self._file
+        self._pid = self._file = None
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            _wait(pid)
+        if file is not None:
+            file.close()
+
+
+def _wait(pid: int) -> tuple[int, int]:
+    while True:
+        try:
+            return os.waitpid(pid, 0)
+        except InterruptedError:  # pragma: no cover (retried by Python itself since 3.5)
+            continue
+        except ChildProcessError:
+            return pid, 1 << 8  # reaped elsewhere: as a failure
+
+
+def _child(work: Callable[[], object], descriptor: int) -> None:  # pragma: no cover
+    """Run `work` and pickle its value into `descriptor`; end the process, never return."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child at once
+        os.closerange(3, descriptor)
+        os.closerange(descriptor + 1, _max_descriptor())
+        with open(descriptor, "wb", closefd=False) as file:
+            pickle.dump(work(), file, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    except BaseException:  # the parent computes it again, and sees the error if it is one
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _max_descriptor() -> int:  # pragma: no cover (the child)
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 1 << 16)
+    except (OSError, ValueError):
+        return 1 << 10
