@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from vconf.export import build_ics_files
+from vconf.files import stage_files
 from vconf.load import read_conference
 from vconf.output import ExportFiles
-from vconf.render.agenda_files import agenda_files, agenda_pages, split_pages
+from vconf.render.agenda_files import agenda_files, agenda_pages
 from vconf.revisions import open_store, plan_revision
 from vconf.timetable import build_timetable
 
@@ -39,24 +41,69 @@ def test_the_files_are_the_calendars_the_pages_and_the_csv_whatever_the_processe
     revision = _revision(timetable, tmp_path)
     calendars = build_ics_files(timetable, revision)
     pages = agenda_files(timetable, revision=revision, calendars=frozenset(calendars))
-    with ExportFiles(timetable, revision) as files:
+    out = tmp_path / "out"
+    with ExportFiles(timetable, revision, out) as files:
         assert files.calendars == calendars
-        rest = files.rest()
-    assert {name: rest[name] for name in pages} == pages
-    assert sorted(set(rest) - set(pages)) == ["interpretation.csv"] or set(rest) == set(pages)
-    assert files.count == len(calendars) + len(rest)
+        written = files.write()
+    on_disk = {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in out.rglob("*")
+        if path.is_file() and ".vconf" not in path.parts
+    }
+    assert {name: on_disk[name] for name in pages} == pages
+    assert {name: on_disk[name] for name in calendars} == calendars
+    assert set(on_disk) - set(pages) - set(calendars) <= {"interpretation.csv"}
+    assert sorted(written) == sorted(out / name for name in on_disk)
+    assert files.count == len(on_disk)
+    assert not list(out.rglob("*.tmp"))
     # every party's calendar, linked from its page, is among the calendars written
     assert {page.calendar for page in agenda_pages(timetable)} <= calendars.keys()
 
 
-def test_split_pages_cuts_the_list_where_the_first_part_reaches_its_rows() -> None:
-    timetable = build_timetable(read_conference(EXAMPLES / "itu-digital-world-2020.toml"))
-    pages = agenda_pages(timetable)
-    total = sum(page.rows for page in pages)
-    for rows in (0, 1, total // 3, total // 2, total, total + 1):
-        first, second = split_pages(pages, rows)
-        assert first + second == pages
-        counted = sum(page.rows for page in first)
-        assert counted >= min(rows, total)
-        if first:
-            assert counted - first[-1].rows < rows  # the last page was still needed
+def test_a_child_that_dies_midway_leaves_its_pages_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child takes two batches of people's pages and dies: every page is still written."""
+    monkeypatch.setenv("VCONF_JOBS", "2")
+    timetable = build_timetable(read_conference(EXAMPLES / "icdd-2021.toml"))
+    revision = _revision(timetable, tmp_path)
+    expected = agenda_files(
+        timetable, revision=revision, calendars=frozenset(build_ics_files(timetable, revision))
+    )
+    parent = os.getpid()
+    their_files = ExportFiles._their_files
+
+    def dying(self: ExportFiles) -> object:
+        if os.getpid() != parent:
+            self._tickets.take()
+            self._tickets.take()
+            os._exit(9)
+        return their_files(self)
+
+    monkeypatch.setattr(ExportFiles, "_their_files", dying)
+    out = tmp_path / "out"
+    with ExportFiles(timetable, revision, out) as files:
+        assert files._child.forked
+        files.write()
+    for name, data in expected.items():
+        assert (out / name).read_bytes() == data, name
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_leaving_before_write_removes_what_was_staged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VCONF_JOBS", "2")
+    timetable = build_timetable(read_conference(EXAMPLES / "icdd-2021.toml"))
+    revision = _revision(timetable, tmp_path)
+    out = tmp_path / "out"
+
+    def interrupted() -> None:
+        with ExportFiles(timetable, revision, out):
+            stage_files(out, {"programme.md": b"half"})
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    assert not list(out.rglob("*.tmp"))
+    assert not (out / "programme.md").exists()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from vconf.parallel import JOBS_VARIABLE, Forked, should_fork
+from vconf.parallel import JOBS_VARIABLE, Forked, Tickets, should_fork
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -86,21 +86,28 @@ def test_leaving_the_block_early_kills_and_reaps_the_child(forking: None) -> Non
         os.waitpid(pid, os.WNOHANG)
 
 
-def test_the_child_holds_none_of_the_descriptors_it_inherited(
-    forking: None, tmp_path: os.PathLike[str]
-) -> None:
-    descriptor = os.open(os.path.join(tmp_path, "lock"), os.O_CREAT | os.O_RDWR)
-    try:
+def test_two_processes_take_each_ticket_once(forking: None) -> None:
+    tickets = Tickets(1000)
 
-        def work() -> bool:
-            try:
-                os.fstat(descriptor)
-            except OSError:
-                return False
-            return True
+    def take_all() -> list[int]:
+        return list(iter(tickets.take, None))
 
-        with Forked(work) as forked:
-            assert forked.result() is False  # closed in the child
-        os.fstat(descriptor)  # still open here
-    finally:
-        os.close(descriptor)
+    with Forked(take_all) as forked:
+        mine = take_all()
+        theirs = forked.result()
+    tickets.close()
+    assert sorted(mine + theirs) == list(range(1000))
+    assert tickets.take() is None
+
+
+def test_a_failed_child_leaves_the_work_to_instead(forking: None) -> None:
+    parent = os.getpid()
+
+    def work() -> str:
+        if os.getpid() != parent:
+            os._exit(3)
+        return "work"
+
+    with Forked(work, instead=lambda: "instead") as forked:
+        assert forked.forked
+        assert forked.result() == "instead"

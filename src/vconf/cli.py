@@ -369,9 +369,9 @@ def _write(
         recipients = _recipients(timetable, revision)
         written, count = [], 0
         if not dry_run:
-            with ExportFiles(timetable, revision) as files:
+            with ExportFiles(timetable, revision, store.directory) as files:
                 written = issue_revision(
-                    store, revision, files.calendars, recipients=recipients, later=files.rest
+                    store, revision, files.calendars, recipients=recipients, write=files.write
                 )
                 count = files.count
     if as_json:

@@ -22,7 +22,7 @@ import re
 import secrets
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -171,6 +171,30 @@ def write_all(directory: Path, files: Mapping[str, bytes], *, durable: bool = Tr
     leaves DIR as it was. With `durable=False` nothing is flushed (files a next run writes
     again, as `vconf send`'s review drafts): each is still whole or absent after a kill, and only
     a power cut could lose the last written.
+
+    It is `stage_files` then `replace_staged`, which two processes can share: each stages its
+    own files, one replaces them all.
+    """
+    return replace_staged(
+        directory, [stage_files(directory, files, durable=durable)], durable=durable
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """Files written to temporary files under DIR, each waiting to be renamed over its target
+    (`replace_staged`): `(target's parts, temporary file's name)`, by target."""
+
+    temporaries: tuple[tuple[tuple[str, ...], str], ...]
+
+
+def stage_files(
+    directory: Path, files: Mapping[str, bytes], *, durable: bool = True, mark: bool = True
+) -> Staged:
+    """Write each file that changed to a temporary file beside its target (`write_all`).
+
+    Nothing is flushed yet on Linux (one `sync()` in `replace_staged` does it); on a failure
+    the temporary files are removed. `mark` adds `.vconf/README.txt` when it is missing.
     """
     targets = sorted(
         ((_check_relative(name), data) for name, data in files.items()),
@@ -181,13 +205,36 @@ def write_all(directory: Path, files: Mapping[str, bytes], *, durable: bool = Tr
     _check_output_dir(directory)
     _create_dir(directory)
     with _Folders(directory) as folders:
-        marker = ((MARKER, MARKER_README), README_TEXT.encode())
-        if not _exists(folders[(MARKER,)], MARKER_README):
-            targets.append(marker)
-        replaced = _replace_all(folders, targets, durable=durable)
+        if mark and not _exists(folders[(MARKER,)], MARKER_README):
+            targets.append(((MARKER, MARKER_README), README_TEXT.encode()))
+        written = _write_temporaries(folders, targets, sync_each=durable and not _SYNC_ALL)
+    return Staged(tuple((parts, temporary) for parts, temporary in written))
+
+
+def replace_staged(
+    directory: Path, staged: Iterable[Staged], *, durable: bool = True
+) -> list[Path]:
+    """Flush the staged temporary files, rename each over its target; return the targets, but
+    `.vconf/README.txt`, sorted. On a failure the temporary files not renamed yet are removed."""
+    marker = (MARKER, MARKER_README)
+    temporaries = sorted(
+        (item for part in staged for item in part.temporaries),
+        key=lambda item: (item[0] == marker, item[0][:-1], item[0][-1]),
+    )
+    with _Folders(directory) as folders:
+        _replace_temporaries(folders, temporaries, durable=durable)
         if durable:
             folders.sync()
-    return sorted(directory.joinpath(*parts) for parts in replaced if parts != marker[0])
+    return sorted(directory.joinpath(*parts) for parts, _ in temporaries if parts != marker)
+
+
+def discard_staged(directory: Path, staged: Iterable[Staged]) -> None:
+    """Remove staged temporary files that will not be renamed (best effort, no link followed)."""
+    with suppress(VconfError), _Folders(directory) as folders:
+        for part in staged:
+            for parts, temporary in part.temporaries:
+                with suppress(OSError, VconfError):
+                    os.unlink(temporary, dir_fd=folders[parts[:-1]])
 
 
 def prepare_state_dir(directory: Path) -> Path:
@@ -394,53 +441,54 @@ class _Shown:
 _Where = Path | _Shown  # what an error message names
 
 
-@dataclass(frozen=True, slots=True)
-class _Temporary:
-    """A temporary file written beside its target, waiting to be renamed over it."""
-
-    parent: int
-    name: str
-    target: str
-    shown: _Where
+_SYNC_ALL = sys.platform.startswith("linux")  # elsewhere sync() may return before the disk has it
 
 
-def _replace_all(
-    folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]], *, durable: bool = True
-) -> list[tuple[str, ...]]:
-    """Write each changed target to a temporary file, flush them all, rename each into place;
-    return the targets written."""
-    written: list[_Temporary] = []
-    changed: list[tuple[str, ...]] = []
-    renamed = 0
-    sync_each = durable and not sys.platform.startswith("linux")  # else sync() may return early
+def _write_temporaries(
+    folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]], *, sync_each: bool
+) -> list[tuple[tuple[str, ...], str]]:
+    """Write each changed target to a temporary file; return `(target, temporary)` pairs.
+
+    On a failure the temporary files written are removed.
+    """
+    written: list[tuple[tuple[str, ...], str]] = []
     try:
         for parts, data in targets:
             parent, shown = folders[parts[:-1]], _Shown(folders.directory, parts)
             if parts[:-1] in folders.created or not _holds(parent, parts[-1], data, shown):
-                written.append(_write_temporary(parent, parts[-1], data, shown, sync=sync_each))
-                changed.append(parts)
-        if written and durable and not sync_each:
+                temporary = _write_temporary(parent, parts[-1], data, shown, sync=sync_each)
+                written.append((parts, temporary))
+    except BaseException:
+        for parts, temporary in written:
+            with suppress(OSError):  # best effort: the first error is the one to report
+                os.unlink(temporary, dir_fd=folders[parts[:-1]])
+        raise
+    return written
+
+
+def _replace_temporaries(
+    folders: _Folders, temporaries: list[tuple[tuple[str, ...], str]], *, durable: bool
+) -> None:
+    """Flush the temporary files (one `sync()` on Linux), then rename each over its target."""
+    renamed = 0
+    try:
+        if temporaries and durable and _SYNC_ALL:
             os.sync()
         fault_point("temporaries")
-        for temporary in written:
-            _refuse_link(temporary.parent, temporary.target, temporary.shown)  # replace, not follow
+        for parts, temporary in temporaries:
+            parent, shown = folders[parts[:-1]], _Shown(folders.directory, parts)
+            _refuse_link(parent, parts[-1], shown)  # replace, not follow
             try:
-                os.replace(
-                    temporary.name,
-                    temporary.target,
-                    src_dir_fd=temporary.parent,
-                    dst_dir_fd=temporary.parent,
-                )
+                os.replace(temporary, parts[-1], src_dir_fd=parent, dst_dir_fd=parent)
             except OSError as error:
-                raise _os_error("cannot write", str(temporary.shown), error) from error
+                raise _os_error("cannot write", str(shown), error) from error
             renamed += 1
-            if renamed in (1, len(written) // 2):
+            if renamed in (1, len(temporaries) // 2):
                 fault_point("first-renamed" if renamed == 1 else "half-renamed")
     finally:
-        for temporary in written[renamed:]:
+        for parts, temporary in temporaries[renamed:]:
             with suppress(OSError):  # best effort: the first error is the one to report
-                os.unlink(temporary.name, dir_fd=temporary.parent)
-    return changed
+                os.unlink(temporary, dir_fd=folders[parts[:-1]])
 
 
 def _holds(parent: int, name: str, data: bytes, shown: _Where) -> bool:
@@ -461,10 +509,8 @@ def _holds(parent: int, name: str, data: bytes, shown: _Where) -> bool:
         return False  # unreadable: write it anew
 
 
-def _write_temporary(
-    parent: int, target: str, data: bytes, shown: _Where, *, sync: bool
-) -> _Temporary:
-    """Write `data` to a new hidden temporary file beside `target`."""
+def _write_temporary(parent: int, target: str, data: bytes, shown: _Where, *, sync: bool) -> str:
+    """Write `data` to a new hidden temporary file beside `target`; return its name."""
     for _ in range(100):
         name = f".{target}.{secrets.token_hex(4)}.tmp"
         try:
@@ -473,14 +519,13 @@ def _write_temporary(
             continue
         except OSError as error:
             raise _os_error("cannot write", str(shown), error) from error
-        temporary = _Temporary(parent, name, target, shown)
         try:
             _fill(descriptor, data, sync=sync)
         except OSError as error:
             with suppress(OSError):
                 os.unlink(name, dir_fd=parent)
             raise _os_error("cannot write", str(shown), error) from error
-        return temporary
+        return name
     raise VconfError(f"cannot write {shown}: no free temporary file name")  # pragma: no cover
 
 

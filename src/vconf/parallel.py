@@ -1,10 +1,11 @@
 """Work done on a second core: a forked child computes a value while this process goes on.
 
 `vconf export` renders part of its agenda pages this way (docs/architecture.md, "The write
-path"): on two cores the pages of 20,000 sessions take half the time. The work must be a pure
+path"): on two cores the pages of 20,000 sessions take half the time. The work must be a
 function of what the process already holds; its value comes back pickled through an anonymous
-file, and the child writes nothing else and touches nothing the user owns: it closes every
-descriptor it inherited (the store, its lock) before it starts, and ends with `os._exit`.
+file. The child keeps the descriptors it inherited (an export's lock on DIR among them: another
+run waits for the child too) and ends with `os._exit`, running no exit handler and flushing no
+buffer of the parent's.
 
 The work runs in this process instead, with the same value, where there is no `fork`, only one
 core, other threads (fork would copy their locks mid-use), when the caller says it is too small
@@ -53,8 +54,17 @@ class Forked(Generic[T]):
     kills and reaps the child.
     """
 
-    def __init__(self, work: Callable[[], T], *, worth_it: bool = True) -> None:
+    def __init__(
+        self,
+        work: Callable[[], T],
+        *,
+        worth_it: bool = True,
+        instead: Callable[[], T] | None = None,
+    ) -> None:
+        """Start `work` in a child when `should_fork`; `instead` is what to compute here when a
+        child did not deliver (default: `work`), for work that shares `Tickets` with this one."""
         self._work = work
+        self._instead = instead or work
         self._pid: int | None = None
         self._file: IO[bytes] | None = None
         if should_fork(worth_it=worth_it):
@@ -77,6 +87,11 @@ class Forked(Generic[T]):
             _child(self._work, self._file.fileno())
         self._pid = pid
 
+    @property
+    def forked(self) -> bool:
+        """Whether a child is computing the value."""
+        return self._pid is not None
+
     def result(self) -> T:
         """Return the work's value: the child's once it exits, else computed here."""
         pid, file = self._pid, self._file
@@ -90,9 +105,9 @@ class Forked(Generic[T]):
                 try:
                     value: T = pickle.load(file)
                 except Exception:  # a torn result: compute it here
-                    return self._work()
+                    return self._instead()
                 return value
-        return self._work()
+        return self._instead()
 
     def cancel(self) -> None:
         """Stop the child, if one is still running, and forget it."""
@@ -104,6 +119,43 @@ class Forked(Generic[T]):
             _wait(pid)
         if file is not None:
             file.close()
+
+
+class Tickets:
+    """The numbers 0 to `count` - 1, each taken once, by whichever process asks first.
+
+    Made before the fork: a pipe holding one 4-byte number each, its write end closed, so a
+    read never waits (a number, or the end: none left). Linux reads a pipe under a lock, so two
+    processes never take the same number. `taken` lists the numbers this process took.
+    """
+
+    LIMIT = 1 << 12  # 16 KiB in the pipe: below the smallest buffer (64 KiB on Linux)
+
+    def __init__(self, count: int) -> None:
+        if not 0 <= count <= self.LIMIT:
+            raise ValueError(f"between 0 and {self.LIMIT} tickets, not {count}")
+        self._read, write = os.pipe()
+        try:
+            os.write(write, b"".join(number.to_bytes(4, "big") for number in range(count)))
+        finally:
+            os.close(write)
+        self.taken: list[int] = []
+
+    def take(self) -> int | None:
+        """Return a number no process took yet, or None when none is left."""
+        if self._read < 0:
+            return None
+        data = os.read(self._read, 4)
+        if len(data) < 4:
+            return None
+        number = int.from_bytes(data, "big")
+        self.taken.append(number)
+        return number
+
+    def close(self) -> None:
+        if self._read >= 0:
+            os.close(self._read)
+            self._read = -1
 
 
 def _wait(pid: int) -> tuple[int, int]:
@@ -121,8 +173,6 @@ def _child(work: Callable[[], object], descriptor: int) -> None:  # pragma: no c
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child at once
-        os.closerange(3, descriptor)
-        os.closerange(descriptor + 1, _max_descriptor())
         with open(descriptor, "wb", closefd=False) as file:
             pickle.dump(work(), file, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
@@ -130,10 +180,3 @@ def _child(work: Callable[[], object], descriptor: int) -> None:  # pragma: no c
         code = 1
     finally:
         os._exit(code)
-
-
-def _max_descriptor() -> int:  # pragma: no cover (the child)
-    try:
-        return min(os.sysconf("SC_OPEN_MAX"), 1 << 16)
-    except (OSError, ValueError):
-        return 1 << 10

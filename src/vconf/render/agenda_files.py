@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from vconf.agenda import build_agenda
@@ -36,8 +36,7 @@ from vconf.timezones import utc_text
 class Page:
     """One party's agenda, to be written as Markdown and HTML: whose, where, in which language.
 
-    `rows` is how many sessions it shows, what rendering it costs (to share pages between two
-    processes, `split_pages`).
+    `rows` is how many sessions it shows: what rendering it costs.
     """
 
     paths: tuple[str, str]  # the HTML page, the Markdown page
@@ -100,16 +99,6 @@ def agenda_pages(timetable: Timetable) -> list[Page]:
         for person in sorted(timetable.people)
     ]
     return pages
-
-
-def split_pages(pages: Sequence[Page], rows: int) -> tuple[list[Page], list[Page]]:
-    """Return the first pages holding about `rows` rows in all, and the others."""
-    total = 0
-    for index, page in enumerate(pages):
-        if total >= rows:
-            return list(pages[:index]), list(pages[index:])
-        total += page.rows
-    return list(pages), []
 
 
 def render_pages(

@@ -290,23 +290,21 @@ def issue_revision(
     files: Mapping[str, bytes],
     *,
     recipients: Mapping[str, tuple[Recipient, ...]] | None = None,
-    later: Callable[[], Mapping[str, bytes]] | None = None,
+    write: Callable[[], list[Path]] | None = None,
 ) -> list[Path]:
     """Record the revision, write its files, mark it done; return the paths of the files that
     changed (those already holding the same bytes are left alone), sorted.
 
     The invitation versions among `files` are recorded with the revision (for `vconf send`),
-    `recipients` giving each session's invitees with their zones. `later` returns more files,
-    holding no invitation, asked for once the record is made (the agenda pages, which another
-    process may be rendering meanwhile); they are written with `files`.
+    `recipients` giving each session's invitees with their zones. `write`, when given, writes
+    `files` and more into DIR once the record is made, and returns what `write_all` would: an
+    export whose agenda pages a second process renders meanwhile (`vconf.output`).
 
     The order is what makes a kill at any moment safe (docs/revisions.md, "The order of a run").
     """
     commit_revision(store, revision, issued_versions(files, recipients or {}))
     fault_point("recorded")
-    if later is not None:
-        files = {**files, **later()}
-    written = write_all(store.directory, files)
+    written = write() if write is not None else write_all(store.directory, files)
     fault_point("written")
     finish_revision(store)
     return written
