@@ -13,7 +13,6 @@ files are the same, byte for byte.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,7 +21,8 @@ from vconf.export import build_ics_files
 from vconf.export.interpretation import interpretation_files
 from vconf.files import Staged, remove_temporary_files, replace_staged, stage_files
 from vconf.parallel import Forked, Tickets
-from vconf.render.agenda_files import Page, agenda_pages, render_pages
+from vconf.render.agenda_files import Page, agenda_pages, issue_of, render_pages
+from vconf.render.words import Memo
 from vconf.revisions import Revision
 from vconf.timetable import Timetable
 
@@ -40,7 +40,7 @@ class ExportFiles:
 
     def __init__(self, timetable: Timetable, revision: Revision, directory: Path) -> None:
         self._timetable = timetable
-        self._revision = revision
+        self._issue = issue_of(revision)  # what each printed page's foot names
         self._directory = directory
         pages = agenda_pages(timetable)
         self._pages = len(pages)
@@ -56,6 +56,8 @@ class ExportFiles:
         self._tickets = Tickets(len(self._batches))
         self._go, self._went = os.pipe()  # one byte: the record is made, write your files
         self._done = False
+        self._sweep = False
+        self._memos: dict[str, Memo] = {}  # each process's: a session's cells, by language
         rows = sum(page.rows for page in pages)
         self._child = Forked(
             self._their_files, instead=self._left_files, worth_it=rows >= _FORK_ROWS
@@ -83,27 +85,36 @@ class ExportFiles:
             remove_temporary_files(self._directory)  # under DIR's lock: only this run's
 
     def _render(self, pages: Iterable[Page]) -> dict[str, bytes]:
-        """Render `pages`, taking each from the iterable only when the one before is done."""
-        return render_pages(self._timetable, pages, revision=self._revision, calendars=self._links)
+        return render_pages(
+            self._timetable,
+            pages,
+            issue=self._issue,
+            calendars=self._links,
+            memos=self._memos,
+        )
 
-    def _taken_pages(self) -> Iterator[Page]:
-        """Yield the pages of each batch this process takes, until none is left; a batch is
-        taken when the pages before it are rendered (a lazy iterable: `_render`)."""
+    def _stage(self, files: dict[str, bytes]) -> Staged:
+        return stage_files(self._directory, files, mark=False)
+
+    def _staged_batches(self) -> Iterator[Staged]:
+        """Render each batch this process takes and write its temporary files, until none is
+        left: a process slowed down by the file system takes fewer."""
         while (number := self._tickets.take()) is not None:
-            yield from self._batches[number]
+            yield self._stage(self._render(self._batches[number]))
 
     def _their_files(self) -> Staged:
-        """The child's part (or, without a child, the rest): the fixed pages, then batches
-        while any is left; once the record is made, their temporary files."""
-        files = self._render(itertools.chain(self._fixed, self._taken_pages()))
+        """The child's part (or, without a child, the rest): the fixed pages, then, once the
+        record is made, their temporary files and the batches left."""
+        files = self._render(self._fixed)
         if os.getpid() != self._parent:  # in the child: wait for the go, or for the parent's end
             os.close(self._went)
             if os.read(self._go, 1) != b"1":
                 raise RuntimeError("the export stopped before recording")
-        return stage_files(self._directory, files, mark=False)
+        return _joined([self._stage(files), *self._staged_batches()])
 
     def _left_files(self) -> Staged:
         """What a child that failed left to do: every page but the batches this process took."""
+        self._sweep = True  # temporary files it may have written are nobody's now
         mine = set(self._tickets.taken)
         left = [
             page
@@ -111,19 +122,23 @@ class ExportFiles:
             if number not in mine
             for page in batch
         ]
-        return stage_files(self._directory, self._render([*self._fixed, *left]), mark=False)
+        return self._stage(self._render([*self._fixed, *left]))
 
     def write(self) -> list[Path]:
         """Write every file (once the store holds the record); return those that changed."""
         os.write(self._went, b"1")
-        staged = [stage_files(self._directory, self.calendars)]
         tables = interpretation_files(self._timetable)
-        files = dict(tables)
+        staged = [stage_files(self._directory, {**self.calendars, **tables})]
         if self._child.forked:  # else the child's part, done here, takes every batch
-            files.update(self._render(self._taken_pages()))
-        staged.append(stage_files(self._directory, files, mark=False))
+            staged += self._staged_batches()
         staged.append(self._child.result())
         self.count = len(self.calendars) + len(tables) + 2 * self._pages
         written = replace_staged(self._directory, staged)
         self._done = True
+        if self._sweep:
+            remove_temporary_files(self._directory)
         return written
+
+
+def _joined(parts: list[Staged]) -> Staged:
+    return Staged(tuple(item for part in parts for item in part.temporaries))

@@ -63,7 +63,8 @@ def agenda_files(
     it the pages say they are a draft); an HTML page links its party's calendar file when
     `calendars` (the paths written beside it) holds it.
     """
-    return render_pages(timetable, agenda_pages(timetable), revision=revision, calendars=calendars)
+    issue = issue_of(revision) if revision is not None else None
+    return render_pages(timetable, agenda_pages(timetable), issue=issue, calendars=calendars)
 
 
 def agenda_pages(timetable: Timetable) -> list[Page]:
@@ -105,15 +106,19 @@ def render_pages(
     timetable: Timetable,
     pages: Iterable[Page],
     *,
-    revision: Revision | None = None,
+    issue: Issue | None = None,
     calendars: Collection[str] = (),
+    memos: dict[str, Memo] | None = None,
 ) -> dict[str, bytes]:
-    """Return the pages' Markdown and HTML as `{path: UTF-8 bytes}` (`agenda_files`)."""
+    """Return the pages' Markdown and HTML as `{path: UTF-8 bytes}` (`agenda_files`).
+
+    `issue` (`issue_of(revision)`) is named in each printed page's foot; `memos` keeps each
+    language's `Memo` for the next call (pages rendered in batches).
+    """
     event = timetable.conference.event
-    issue = issue_of(revision) if revision is not None else None
     files: dict[str, bytes] = {}
     # a session's cells are the same in every agenda page of one language
-    memos: dict[str, Memo] = {}
+    memos = {} if memos is None else memos
     for page in pages:
         agenda = build_agenda(
             timetable,
