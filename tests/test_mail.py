@@ -842,7 +842,9 @@ def test_the_subjects_one_pass_charset_encodes_as_the_librarys_utf8(text: str, w
 @example("bench.example", "0123456789abcdef0123456789abcdef")
 @example("x" * 70, "f" * 32)
 @given(
-    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80),  # UIDs are ASCII
+    # a uid_domain is a domain name (load's `domain_value`): the standard library's parser
+    # crashes on some other ASCII (`<…@[>`: AttributeError in _header_value_parser)
+    st.from_regex(r"[A-Za-z0-9-]{1,30}(\.[A-Za-z0-9-]{1,30}){0,3}", fullmatch=True),
     st.from_regex(r"[0-9a-f]{32}", fullmatch=True),
 )
 def test_a_message_ids_header_folds_as_the_policy_folds_it_whole(domain: str, digits: str) -> None:
