@@ -13,13 +13,13 @@ from vconf.files import stage_files
 from vconf.load import read_conference
 from vconf.output import ExportFiles
 from vconf.render.agenda_files import agenda_files, agenda_pages
-from vconf.revisions import open_store, plan_revision
-from vconf.timetable import build_timetable
+from vconf.revisions import Revision, open_store, plan_revision
+from vconf.timetable import Timetable, build_timetable
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def _revision(timetable, directory: Path):  # type: ignore[no-untyped-def]
+def _revision(timetable: Timetable, directory: Path) -> Revision:
     with open_store(directory) as store:
         return plan_revision(
             store.contents,
@@ -60,13 +60,19 @@ def test_the_files_are_the_calendars_the_pages_and_the_csv_whatever_the_processe
     assert {page.calendar for page in agenda_pages(timetable)} <= calendars.keys()
 
 
-def test_a_child_that_dies_midway_leaves_its_pages_to_this_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The child takes two batches of people's pages and dies: every page is still written."""
+@pytest.fixture
+def forked_icdd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Timetable, Revision]:
+    """ICDD 2021's timetable and first revision, with a child forked for any export."""
     monkeypatch.setenv("VCONF_JOBS", "2")
     timetable = build_timetable(read_conference(EXAMPLES / "icdd-2021.toml"))
-    revision = _revision(timetable, tmp_path)
+    return timetable, _revision(timetable, tmp_path)
+
+
+def test_a_child_that_dies_midway_leaves_its_pages_to_this_process(
+    forked_icdd: tuple[Timetable, Revision], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child takes two batches of people's pages and dies: every page is still written."""
+    timetable, revision = forked_icdd
     expected = agenda_files(
         timetable, revision=revision, calendars=frozenset(build_ics_files(timetable, revision))
     )
@@ -91,11 +97,9 @@ def test_a_child_that_dies_midway_leaves_its_pages_to_this_process(
 
 
 def test_leaving_before_write_removes_what_was_staged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    forked_icdd: tuple[Timetable, Revision], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("VCONF_JOBS", "2")
-    timetable = build_timetable(read_conference(EXAMPLES / "icdd-2021.toml"))
-    revision = _revision(timetable, tmp_path)
+    timetable, revision = forked_icdd
     out = tmp_path / "out"
 
     def interrupted() -> None:

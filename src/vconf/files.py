@@ -228,15 +228,6 @@ def replace_staged(
     return sorted(directory.joinpath(*parts) for parts, _ in temporaries if parts != marker)
 
 
-def discard_staged(directory: Path, staged: Iterable[Staged]) -> None:
-    """Remove staged temporary files that will not be renamed (best effort, no link followed)."""
-    with suppress(VconfError), _Folders(directory) as folders:
-        for part in staged:
-            for parts, temporary in part.temporaries:
-                with suppress(OSError, VconfError):
-                    os.unlink(temporary, dir_fd=folders[parts[:-1]])
-
-
 def prepare_state_dir(directory: Path) -> Path:
     """Return `DIR/.vconf`, creating DIR and the marker folder when missing; refuse any link.
 
