@@ -23,9 +23,9 @@ from vconf.files import (
     public_calendar_path,
 )
 from vconf.language import Language, language_for
-from vconf.render.html import agenda_as_html
+from vconf.render.html import UnsignedPage, unsigned_html
 from vconf.render.markdown import agenda_as_markdown
-from vconf.render.page_style import Issue
+from vconf.render.page_style import Issue, foot_text
 from vconf.render.words import Memo
 from vconf.revisions import ChangeKind, Revision
 from vconf.timetable import Timetable, slots_for
@@ -115,8 +115,40 @@ def render_pages(
     `issue` (`issue_of(revision)`) is named in each printed page's foot; `memos` keeps each
     language's `Memo` for the next call (pages rendered in batches).
     """
+    return render_unsigned(timetable, pages, calendars=calendars, memos=memos).signed(issue)
+
+
+@dataclass(frozen=True, slots=True)
+class Unsigned:
+    """Pages rendered before the export they belong to is known: the Markdown pages whole, the
+    HTML pages but for the foot of their printed pages, which names it (`signed`)."""
+
+    markdown: dict[str, bytes]
+    html: dict[str, tuple[UnsignedPage, Language]]
+
+    def signed(self, issue: Issue | None) -> dict[str, bytes]:
+        """Return every page as `{path: UTF-8 bytes}`, each HTML page's foot naming `issue`."""
+        feet: dict[Language, str] = {}  # what the foot says, in each page's language
+        files: dict[str, bytes] = {}
+        for path, (page, language) in self.html.items():
+            if language not in feet:
+                feet[language] = foot_text(language, issue, None)
+            files[path] = page.signed(feet[language]).encode("utf-8")
+        files.update(self.markdown)
+        return files
+
+
+def render_unsigned(
+    timetable: Timetable,
+    pages: Iterable[Page],
+    *,
+    calendars: Collection[str] = (),
+    memos: dict[str, Memo] | None = None,
+) -> Unsigned:
+    """Return the pages as `render_pages` does, but for their printed foot (`Unsigned`)."""
     event = timetable.conference.event
-    files: dict[str, bytes] = {}
+    markdown: dict[str, bytes] = {}
+    html: dict[str, tuple[UnsignedPage, Language]] = {}
     # a session's cells are the same in every agenda page of one language
     memos = {} if memos is None else memos
     for page in pages:
@@ -130,17 +162,18 @@ def render_pages(
         # a closed session's block in the programme is not its cells
         memo = Memo() if page.public else memos.setdefault(page.language.tag, Memo())
         link = posixpath.relpath(page.calendar, posixpath.dirname(page.paths[0]) or ".")
-        html_page = agenda_as_html(
-            agenda,
-            memo=memo,
-            language=page.language,
-            issue=issue,
-            calendar=link if page.calendar in calendars else None,
+        html[page.paths[0]] = (
+            unsigned_html(
+                agenda,
+                memo=memo,
+                language=page.language,
+                calendar=link if page.calendar in calendars else None,
+            ),
+            page.language,
         )
-        files[page.paths[0]] = html_page.encode("utf-8")
-        markdown = agenda_as_markdown(agenda, memo=memo, language=page.language)
-        files[page.paths[1]] = markdown.encode("utf-8")
-    return files
+        text = agenda_as_markdown(agenda, memo=memo, language=page.language)
+        markdown[page.paths[1]] = text.encode("utf-8")
+    return Unsigned(markdown, html)
 
 
 def issue_of(revision: Revision) -> Issue:

@@ -16,11 +16,12 @@ from __future__ import annotations
 import functools
 import html
 import re
+from dataclasses import dataclass
 
 from vconf.agenda import Agenda, AgendaDay, AgendaRow, Parallel
 from vconf.language import Language, language_for
 from vconf.model import Room
-from vconf.render.page_style import HEADINGS, STYLE, Issue, page_style
+from vconf.render.page_style import HEADINGS, STYLE, Issue, css_string, foot_text, page_style
 from vconf.render.words import (
     ARROW,
     MIDDLE_DOT,
@@ -63,15 +64,40 @@ def agenda_as_html(
     as "Add to calendar" beside the heading.
     """
     language = language or language_for("en")
+    page = unsigned_html(agenda, memo=memo, language=language, calendar=calendar)
+    return page.signed(foot_text(language, issue, source))
+
+
+@dataclass(frozen=True, slots=True)
+class UnsignedPage:
+    """An HTML page but for what the foot of its printed pages says (`foot_text`): rendered
+    before the export it belongs to is known, signed once it is (`render.agenda_files`)."""
+
+    head: str
+    tail: str
+
+    def signed(self, foot: str) -> str:
+        """Return the whole page, its printed foot saying `foot`."""
+        return self.head + css_string(foot) + self.tail
+
+
+def unsigned_html(
+    agenda: Agenda, *, memo: Memo | None, language: Language, calendar: str | None
+) -> UnsignedPage:
+    """Return the page `agenda_as_html` makes, but for its printed foot's text."""
     title = html.escape(agenda.title)
-    lines = [
+    style_head, style_tail = page_style(agenda, language)
+    head = [
         "<!DOCTYPE html>",
         f'<html lang="{html.escape(language.tag, quote=True)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
-        f"<style>\n{STYLE}\n{page_style(agenda, language, issue, source)}\n</style>",
+        f"<style>\n{STYLE}\n{style_head}",
+    ]
+    tail = [
+        f"{style_tail}\n</style>",
         "</head>",
         "<body>",
         "<header>",
@@ -82,7 +108,7 @@ def agenda_as_html(
         "</body>",
         "</html>",
     ]
-    return "\n".join(lines) + "\n"
+    return UnsignedPage("\n".join(head), "\n".join(tail) + "\n")
 
 
 def _header_lines(agenda: Agenda, language: Language, calendar: str | None) -> list[str]:

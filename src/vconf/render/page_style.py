@@ -96,24 +96,19 @@ class Issue:
     issued: datetime | None
 
 
-def page_style(agenda: Agenda, language: Language, issue: Issue | None, source: str | None) -> str:
-    """Return this page's own rules: what its printed margins say, its columns' widths and its
-    cells' phone labels."""
+def page_style(agenda: Agenda, language: Language) -> tuple[str, str]:
+    """Return this page's own rules, but for its printed foot's text, which goes between the two
+    parts as a `css_string` (`foot_text`): what its printed margins say, its columns' widths and
+    its cells' phone labels."""
     first = column_name(agenda, 0, language) if len(agenda.tz_names) > 1 else ""
-    return f"@page {{ @top-left {{ content: {css_string(agenda.title)}; }} }}\n" + _shared_style(
-        language, issue, source, agenda.tz_names, first
-    )
+    before, after = _shared_style(language, agenda.tz_names, first)
+    return f"@page {{ @top-left {{ content: {css_string(agenda.title)}; }} }}\n{before}", after
 
 
 @functools.lru_cache(maxsize=256)
-def _shared_style(
-    language: Language,
-    issue: Issue | None,
-    source: str | None,
-    tz_names: tuple[str, ...],
-    first: str,
-) -> str:
-    """Return the page rules many pages share: the foot, the widths and the phone labels.
+def _shared_style(language: Language, tz_names: tuple[str, ...], first: str) -> tuple[str, str]:
+    """Return the page rules many pages share, before and after the foot's text: the foot, the
+    widths and the phone labels.
 
     `first` names the first time column when there are several (a delegation's name).
     """
@@ -124,14 +119,14 @@ def _shared_style(
         if part
     ]  # fmt: skip
     rules = [
-        f"@page {{ @bottom-left {{ content: {css_string(foot_text(language, issue, source))}; }}",
+        "; }",
         f"  @bottom-right {{ content: {' '.join(pages)}; }} }}",
         _column_widths(len(tz_names)),
         "@media screen and (max-width: 600px) {",
         *_phone_labels(language, tz_names, first),
         "}",
     ]
-    return "\n".join(rules)
+    return "@page { @bottom-left { content: ", "\n".join(rules)
 
 
 @functools.cache
