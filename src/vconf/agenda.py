@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from vconf.files import CLOSED_SUMMARY
@@ -85,8 +85,17 @@ class AgendaDay:
     day: date
     rows: tuple[AgendaRow, ...]
     groups: tuple[Parallel, ...] = field(init=False, repr=False, compare=False)
+    # the distinct tzinfos of its times, first seen first: what its column headings show
+    tzinfos: tuple[tzinfo | None, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        seen = {
+            moment.tzinfo: None
+            for row in self.rows
+            for span in row.spans
+            for moment in (span.start, span.end)
+        }
+        object.__setattr__(self, "tzinfos", tuple(seen))
         groups: list[list[AgendaRow]] = []
         for row in self.rows:
             last = groups[-1][-1].slot if groups else None
@@ -271,7 +280,6 @@ def _shifts(previous: AgendaRow, spans: tuple[LocalSpan, ...]) -> tuple[ClockShi
     Only a zone whose offset differs between the two starts is searched: one comparison a
     zone and row on a large agenda.
     """
-    zones = [span.tz_name for span in spans]
     shifts = []
     for before, after in zip(previous.spans, spans, strict=True):
         # a pytz tzinfo is one offset: the same object, the same offset (the usual case)
@@ -279,7 +287,7 @@ def _shifts(previous: AgendaRow, spans: tuple[LocalSpan, ...]) -> tuple[ClockShi
             continue
         if before.start.utcoffset() == after.start.utcoffset():
             continue
-        others = [zone for zone in zones if zone != after.tz_name]
+        others = [span.tz_name for span in spans if span.tz_name != after.tz_name]
         start, end = previous.slot.start_utc, after.start.astimezone(timezone.utc)
         for change in clock_changes(after.tz_name, start, end + timedelta(seconds=1)):
             shifts.append(ClockShift(after.tz_name, change, others[0] if others else None))

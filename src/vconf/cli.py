@@ -344,9 +344,13 @@ def _write(
     dry_run: bool = False,
     reset_state: bool = False,
     as_json: bool = False,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> None:
     """Issue the files into DIR after the revisions store (SPEC §6), or only say what would
     change (`dry_run`); print the change list as text or JSON, then what was written.
+
+    `meanwhile` runs once DIR is locked, while a second process may be rendering the agenda
+    pages: work the caller needs afterwards (`export` finds the problems there).
     """
     from vconf.files import prepare_output_dir
     from vconf.output import ExportFiles
@@ -357,21 +361,31 @@ def _write(
     directory = _output_dir(timetable, output)
     target = prepare_output_dir(directory)
     opened = read_store if dry_run else open_store
+    written: list[str] = []
+    count = 0
     with opened(target, reset=reset_state) as store:  # the lock is held until the end
-        revision = plan_revision(
-            store.contents,
-            timetable,
-            now=_now(),
-            directory=store.directory,
-            reset=store.reset,
-            interrupted=store.removed_temporary_files > 0,
-        )
-        recipients = _recipients(timetable, revision)
-        written, count = [], 0
-        if not dry_run:
-            with ExportFiles(timetable, revision, store.directory) as files:
+
+        def planned() -> Revision:
+            return plan_revision(
+                store.contents,
+                timetable,
+                now=_now(),
+                directory=store.directory,
+                reset=store.reset,
+                interrupted=store.removed_temporary_files > 0,
+            )
+
+        if dry_run:
+            meanwhile()
+            revision = planned()
+        else:  # a second process may start on the agenda pages while this one plans
+            with ExportFiles(timetable, store.directory) as files:
+                meanwhile()
+                revision = planned()
+                calendars = files.build(revision)
+                recipients = _recipients(timetable, revision)
                 written = issue_revision(
-                    store, revision, files.calendars, recipients=recipients, write=files.write
+                    store, revision, calendars, recipients=recipients, write=files.write
                 )
                 count = files.count
     if as_json:
@@ -380,8 +394,7 @@ def _write(
         return
     _print_all(console, changes_as_text(revision, timetable, directory=directory, dry_run=dry_run))
     if not dry_run:
-        changed = [path.relative_to(target).as_posix() for path in written]
-        console.print(written_as_text(directory, changed, unchanged=count - len(changed)))
+        console.print(written_as_text(directory, written, unchanged=count - len(written)))
 
 
 def _recipients(timetable: Timetable, revision: Revision) -> dict[str, tuple[Recipient, ...]]:
@@ -665,7 +678,7 @@ def export_command(
     from vconf.checks import find_problems
 
     timetable = _load(file)
-    problems = find_problems(timetable)
+    problems: list[Problem] = []
     _write(
         _console(),
         timetable,
@@ -673,6 +686,7 @@ def export_command(
         dry_run=dry_run,
         reset_state=reset_state,
         as_json=output_format == "json",
+        meanwhile=lambda: problems.extend(find_problems(timetable)),
     )
     return Findings(tuple(problems), note_file=file)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import sys
 import tempfile
@@ -156,6 +157,55 @@ class Tickets:
         if self._read >= 0:
             os.close(self._read)
             self._read = -1
+
+
+class Handover(Generic[T]):
+    """A value this process hands its forked child once it has it: made before the fork.
+
+    Pickled down a pipe in one write (`give`; at most `LIMIT` bytes, so the child reads it
+    whole or not at all). The child asks whether it came (`arrived`) or waits for it
+    (`receive`); when this process ends or `close`s first, the child's wait ends with EOFError.
+    """
+
+    LIMIT = select.PIPE_BUF if hasattr(select, "PIPE_BUF") else 512
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+
+    def give(self, value: T) -> None:
+        """Send `value` to the child (in this process, the one that made it)."""
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > self.LIMIT - 4:
+            raise ValueError(f"a value of at most {self.LIMIT - 4} pickled bytes, not {len(data)}")
+        os.write(self._write, len(data).to_bytes(4, "big") + data)
+
+    def in_child(self) -> None:
+        """Close the child's copy of the write end: this process's end is then the child's EOF."""
+        if self._write >= 0:
+            os.close(self._write)
+            self._write = -1
+
+    def arrived(self) -> bool:
+        """Whether the value can be received without waiting (or the sender is gone)."""
+        return bool(select.select([self._read], [], [], 0)[0])
+
+    def receive(self) -> T:
+        """Wait for the value and return it; EOFError if the sender closed without giving it."""
+        data = b""
+        while len(data) < 4 or len(data) < 4 + int.from_bytes(data[:4], "big"):
+            chunk = os.read(self._read, self.LIMIT)
+            if not chunk:
+                raise EOFError("nothing was handed over")
+            data += chunk
+        value: T = pickle.loads(data[4:])
+        return value
+
+    def close(self) -> None:
+        for descriptor in (self._read, self._write):
+            if descriptor >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
+        self._read = self._write = -1
 
 
 def _wait(pid: int) -> tuple[int, int]:

@@ -133,7 +133,7 @@ class Unsigned:
         for path, (page, language) in self.html.items():
             if language not in feet:
                 feet[language] = foot_text(language, issue, None)
-            files[path] = page.signed(feet[language]).encode("utf-8")
+            files[path] = page.signed(feet[language])
         files.update(self.markdown)
         return files
 

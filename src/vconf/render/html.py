@@ -65,20 +65,20 @@ def agenda_as_html(
     """
     language = language or language_for("en")
     page = unsigned_html(agenda, memo=memo, language=language, calendar=calendar)
-    return page.signed(foot_text(language, issue, source))
+    return page.signed(foot_text(language, issue, source)).decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
 class UnsignedPage:
-    """An HTML page but for what the foot of its printed pages says (`foot_text`): rendered
-    before the export it belongs to is known, signed once it is (`render.agenda_files`)."""
+    """An HTML page in UTF-8 but for what the foot of its printed pages says (`foot_text`):
+    rendered before the export it belongs to is known, signed once it is (`agenda_files`)."""
 
-    head: str
-    tail: str
+    head: bytes
+    tail: bytes
 
-    def signed(self, foot: str) -> str:
+    def signed(self, foot: str) -> bytes:
         """Return the whole page, its printed foot saying `foot`."""
-        return self.head + css_string(foot) + self.tail
+        return self.head + css_string(foot).encode("utf-8") + self.tail
 
 
 def unsigned_html(
@@ -108,7 +108,7 @@ def unsigned_html(
         "</body>",
         "</html>",
     ]
-    return UnsignedPage("\n".join(head), "\n".join(tail) + "\n")
+    return UnsignedPage("\n".join(head).encode("utf-8"), ("\n".join(tail) + "\n").encode("utf-8"))
 
 
 def _header_lines(agenda: Agenda, language: Language, calendar: str | None) -> list[str]:
@@ -221,12 +221,14 @@ def _row(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
     key = (row.slot.id, agenda.tz_names)
     line = memo.html.get(key)
     if line is None:
-        times = "".join(
-            f'<td class="time">{html.escape(text)}</td>'
-            for text in row_times(memo, agenda, row, language)
-        )
+        times = "".join(_time_cell(text) for text in row_times(memo, agenda, row, language))
         line = memo.html[key] = f"<tr>{times}{_session_cells(agenda, row, memo, language)}</tr>"
     return line
+
+
+@functools.lru_cache(maxsize=1 << 14)  # 100,000 rows of a large event share a few thousand
+def _time_cell(text: str) -> str:
+    return f'<td class="time">{html.escape(text)}</td>'
 
 
 def _session_cells(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:
@@ -281,27 +283,36 @@ def _room_cell(agenda: Agenda, row: AgendaRow) -> str:
 
 
 def _links(agenda: Agenda, ids: set[str | None], memo: Memo, language: Language) -> list[str]:
-    """Return the list of the page's online rooms (`ids`) with their full addresses, or none.
-
-    Kept in `memo` by the set of rooms: pages of one event share a handful of lists.
-    """
-    key = ("rooms", *sorted(room for room in ids if room is not None))
-    found = memo.html.get(key)
-    if found is None:
-        rooms = [agenda.timetable.rooms[room] for room in ids if room is not None]
-        found = memo.html[key] = "\n".join(_links_lines(rooms, language))
-    return [found] if found else []
-
-
-def _links_lines(rooms: list[Room], language: Language) -> list[str]:
-    """Return the section listing the rooms reached by a web link, by name, or no line."""
-    items = [
-        f'<li>{html.escape(room.name)}: <a href="{html.escape(room.url, quote=True)}">'
-        f"{html.escape(room.url)}</a></li>"
-        for room in sorted(rooms, key=lambda room: (room.name, room.id))
-        if room.url is not None and is_web_url(room.url)
-    ]
+    """Return the section listing the page's rooms (`ids`) reached by a web link, by name, with
+    their full addresses, or no line. Each room's item is kept in `memo`."""
+    items = []
+    for room_id in ids:
+        if room_id is None:
+            continue
+        key = ("room", room_id)
+        item = memo.html.get(key)
+        if item is None:
+            item = memo.html[key] = _link_item(agenda.timetable.rooms[room_id])
+        if item:
+            items.append((agenda.timetable.rooms[room_id].name, room_id, item))
     if not items:
         return []
     heading = html.escape(language.label("Rooms and links"))
-    return ['<section class="links">', f"<h2>{heading}</h2>", "<ul>", *items, "</ul>", "</section>"]
+    return [
+        '<section class="links">',
+        f"<h2>{heading}</h2>",
+        "<ul>",
+        *(item for *_, item in sorted(items)),
+        "</ul>",
+        "</section>",
+    ]
+
+
+def _link_item(room: Room) -> str:
+    """Return a room's `<li>` with its full address, or '' when it has no web link."""
+    if room.url is None or not is_web_url(room.url):
+        return ""
+    return (
+        f'<li>{html.escape(room.name)}: <a href="{html.escape(room.url, quote=True)}">'
+        f"{html.escape(room.url)}</a></li>"
+    )

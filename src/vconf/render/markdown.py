@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from vconf.agenda import Agenda, AgendaDay, AgendaRow
@@ -98,11 +99,16 @@ def _row_line(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) ->
     key = (row.slot.id, agenda.tz_names)
     line = memo.markdown.get(key)
     if line is None:
-        times = [escape(text) for text in row_times(memo, agenda, row, language)]
+        times = [_time_text(text) for text in row_times(memo, agenda, row, language)]
         line = memo.markdown[key] = _table_row(
             [*times, _session_cells(agenda, row, memo, language)]
         )
     return line
+
+
+@functools.lru_cache(maxsize=1 << 14)  # 100,000 rows of a large event share a few thousand
+def _time_text(text: str) -> str:
+    return escape(text)
 
 
 def _session_cells(agenda: Agenda, row: AgendaRow, memo: Memo, language: Language) -> str:

@@ -144,7 +144,12 @@ def _is_24(start: datetime, end: datetime) -> bool:
 
 def has_shifted_times(agenda: Agenda) -> bool:
     """Whether any time of the agenda is marked `+1`/`-1` (on another date than its row)."""
-    return any(span.start_shift or _shown_end(span)[1] for row in agenda.rows for span in row.spans)
+    return any(
+        span.start_shift or (span.end_shift and _shown_end(span)[1])  # 24:00 is not +1
+        for day in agenda.days
+        for row in day.rows
+        for span in row.spans
+    )
 
 
 def clock_text(moment: datetime) -> str:
@@ -254,10 +259,7 @@ def headings_key(agenda: Agenda, day: AgendaDay, language: Language) -> Hashable
     for one offset and abbreviation, so thousands of days share a few dozen keys; a zoneinfo
     time (after 2037) is not keyed.
     """
-    tzinfos = tuple(
-        {moment.tzinfo: None for row in day.rows for span in row.spans
-         for moment in (span.start, span.end)}
-    )  # fmt: skip
+    tzinfos = day.tzinfos
     if not all(hasattr(tzinfo, "localize") for tzinfo in tzinfos):
         return None
     return (_column_party(agenda), agenda.tz_names, language.tag, tzinfos)

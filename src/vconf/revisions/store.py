@@ -20,8 +20,9 @@ from vconf.files import (
     lock_path,
     prepare_state_dir,
     remove_temporary_files,
+    replace_staged,
+    stage_files,
     state_path,
-    write_all,
 )
 from vconf.revisions.messages import (
     IssuedVersion,
@@ -290,21 +291,24 @@ def issue_revision(
     files: Mapping[str, bytes],
     *,
     recipients: Mapping[str, tuple[Recipient, ...]] | None = None,
-    write: Callable[[], list[Path]] | None = None,
-) -> list[Path]:
-    """Record the revision, write its files, mark it done; return the paths of the files that
-    changed (those already holding the same bytes are left alone), sorted.
+    write: Callable[[], list[str]] | None = None,
+) -> list[str]:
+    """Record the revision, write its files, mark it done; return the files that changed (those
+    already holding the same bytes are left alone) as sorted paths relative to DIR.
 
     The invitation versions among `files` are recorded with the revision (for `vconf send`),
     `recipients` giving each session's invitees with their zones. `write`, when given, writes
-    `files` and more into DIR once the record is made, and returns what `write_all` would: an
-    export whose agenda pages a second process renders meanwhile (`vconf.output`).
+    `files` and more into DIR once the record is made, and returns what `replace_staged` does:
+    an export whose agenda pages a second process renders meanwhile (`vconf.output`).
 
     The order is what makes a kill at any moment safe (docs/revisions.md, "The order of a run").
     """
     commit_revision(store, revision, issued_versions(files, recipients or {}))
     fault_point("recorded")
-    written = write() if write is not None else write_all(store.directory, files)
+    if write is None:
+        written = replace_staged(store.directory, [stage_files(store.directory, files)])
+    else:
+        written = write()
     fault_point("written")
     finish_revision(store)
     return written
