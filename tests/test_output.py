@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from vconf.export import build_ics_files
 from vconf.files import stage_files
 from vconf.load import read_conference
-from vconf.output import ExportFiles
+from vconf.output import ExportFiles, _parts
+from vconf.parallel import Tickets
 from vconf.render.agenda_files import agenda_files, agenda_pages
 from vconf.revisions import Revision, open_store, plan_revision
 from vconf.timetable import Timetable, build_timetable
@@ -113,3 +115,52 @@ def test_leaving_before_write_removes_what_was_staged(
         interrupted()
     assert not list(out.rglob("*.tmp"))
     assert not (out / "programme.md").exists()
+
+
+def test_the_pages_go_in_parts_a_delegation_with_its_people_largest_first() -> None:
+    timetable = build_timetable(read_conference(EXAMPLES / "icdd-2021.toml"))
+    pages = agenda_pages(timetable)
+    parts = _parts(timetable, pages)
+    assert sorted(page.paths for part in parts for page in part) == sorted(
+        page.paths for page in pages
+    )
+    sizes = [sum(page.rows for page in part) for part in parts]
+    assert sizes == sorted(sizes, reverse=True)
+    for part in parts:
+        owners = {
+            page.delegation if page.person is None else timetable.people[page.person].delegation
+            for page in part
+            if not page.public
+        }
+        assert len(owners) <= 1  # one delegation's pages, or the programme alone
+        assert not any(page.public for page in part) or len(part) == 1
+
+
+def test_thousands_of_parts_are_merged_below_the_tickets_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    timetable = build_timetable(read_conference(EXAMPLES / "icdd-2021.toml"))
+    pages = agenda_pages(timetable)
+    monkeypatch.setattr(Tickets, "LIMIT", 3)
+    parts = _parts(timetable, pages)
+    assert len(parts) == 3
+    assert sorted(page.paths for part in parts for page in part) == sorted(
+        page.paths for page in pages
+    )
+
+
+def test_the_child_writes_nothing_before_the_record_is_made(
+    forked_icdd: tuple[Timetable, Revision], tmp_path: Path
+) -> None:
+    """It renders at once, but its temporary files wait for `write()` (revisions.md)."""
+    timetable, revision = forked_icdd
+    out = tmp_path / "out"
+    with ExportFiles(timetable, out) as files:
+        assert files._child.forked
+        time.sleep(0.5)  # the child has rendered ICDD's pages by now, and waits
+        assert not out.exists() or not list(out.rglob("*"))
+        files.build(revision)
+        assert not out.exists() or not list(out.rglob("*"))
+        written = files.write()
+    assert "programme.html" in written
+    assert "agendas/people/retno-marsudi.html" in written

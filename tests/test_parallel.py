@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from vconf.parallel import JOBS_VARIABLE, Forked, Tickets, should_fork
+from vconf.parallel import JOBS_VARIABLE, Forked, Handover, Tickets, should_fork
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -111,3 +111,47 @@ def test_a_failed_child_leaves_the_work_to_instead(forking: None) -> None:
     with Forked(work, instead=lambda: "instead") as forked:
         assert forked.forked
         assert forked.result() == "instead"
+
+
+def test_a_handed_over_value_reaches_the_child_once_given(forking: None) -> None:
+    """The child asks without waiting, then waits; it receives what this process gave later."""
+    handover: Handover[tuple[str, int]] = Handover()
+
+    def work() -> tuple[bool, tuple[str, int], bool]:
+        handover.in_child()
+        before = handover.arrived()
+        value = handover.receive()
+        return before, value, handover.arrived()
+
+    with Forked(work) as forked:
+        assert forked.forked
+        time.sleep(0.2)  # the child has asked by now (were it slower, `before` is False still)
+        handover.give(("issue", 7))
+        before, value, after = forked.result()
+    handover.close()
+    assert (before, value, after) == (False, ("issue", 7), False)
+
+
+def test_a_handover_closed_without_a_value_ends_the_childs_wait(forking: None) -> None:
+    handover: Handover[int] = Handover()
+
+    def work() -> str:
+        handover.in_child()
+        try:
+            handover.receive()
+        except EOFError:
+            return "no value"
+        return "a value"
+
+    with Forked(work, instead=lambda: "computed here") as forked:
+        handover.close()  # this process's end: the child's read sees EOF
+        assert forked.result() == "no value"
+
+
+def test_a_handover_refuses_a_value_a_pipe_cannot_write_whole() -> None:
+    handover: Handover[bytes] = Handover()
+    try:
+        with pytest.raises(ValueError, match="pickled bytes"):
+            handover.give(b"x" * Handover.LIMIT)
+    finally:
+        handover.close()

@@ -22,7 +22,13 @@ from pathlib import Path
 from vconf.errors import VconfError
 from vconf.export import build_ics_files
 from vconf.export.interpretation import interpretation_files
-from vconf.files import Staged, remove_temporary_files, replace_staged, stage_files
+from vconf.files import (
+    Staged,
+    prepare_state_dir,
+    remove_temporary_files,
+    replace_staged,
+    stage_files,
+)
 from vconf.parallel import Forked, Handover, Tickets
 from vconf.render.agenda_files import Page, Unsigned, agenda_pages, issue_of, render_unsigned
 from vconf.render.page_style import Issue
@@ -134,6 +140,7 @@ class ExportFiles:
         paths relative to DIR."""
         if self._calendars is None:
             raise VconfError("the calendars are written after build()")  # pragma: no cover
+        prepare_state_dir(self._directory)  # DIR marked: the child's files are vconf's
         self._recorded.give(self._issue)
         tables = interpretation_files(self._timetable)
         staged = [stage_files(self._directory, {**self._calendars, **tables})]
@@ -165,7 +172,8 @@ def _parts(timetable: Timetable, pages: list[Page]) -> list[list[Page]]:
     found = [*parts.values(), programme] if programme else list(parts.values())
     found.sort(key=lambda part: -sum(page.rows for page in part))
     while len(found) > Tickets.LIMIT:  # thousands of delegations: the smallest go together
-        found[-2] += found.pop()
+        smallest = found.pop()
+        found[-1] = found[-1] + smallest
     return found
 
 
