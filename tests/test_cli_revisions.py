@@ -290,16 +290,22 @@ def references(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, byte
     return first, tree(out)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("step", STEPS)
 def test_a_run_killed_at_any_step_leaves_whole_files_and_the_next_run_finishes_it(
-    runner: CliRunner, tmp_path: Path, step: str, references: tuple[dict[str, bytes], ...]
+    runner: CliRunner,
+    tmp_path: Path,
+    step: str,
+    jobs: str,
+    references: tuple[dict[str, bytes], ...],
 ) -> None:
+    """Killed with one process or two (its child then stops: the next run takes the lock)."""
     first, second = references
     source, out = tmp_path / "event.toml", tmp_path / "out"
     source.write_text(DANANG, encoding="utf-8")
     export(runner, source, out, 0)
     source.write_text(DROP, encoding="utf-8")
-    env = {"VCONF_FAULT": step, "SOURCE_DATE_EPOCH": str(EPOCH + 3600)}
+    env = {"VCONF_FAULT": step, "SOURCE_DATE_EPOCH": str(EPOCH + 3600), "VCONF_JOBS": jobs}
     killed = run_vconf("export", str(source), "-o", str(out), env=env)
     assert killed.returncode == 137, killed.stderr
     assert_whole(out, first, second)

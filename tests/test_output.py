@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from vconf.export import build_ics_files
-from vconf.files import stage_files
+from vconf.files import Staged, remove_temporary_files, stage_files
 from vconf.load import read_conference
 from vconf.output import ExportFiles, _parts
 from vconf.parallel import Tickets
-from vconf.render.agenda_files import agenda_files, agenda_pages
+from vconf.render.agenda_files import Unsigned, agenda_files, agenda_pages
 from vconf.revisions import Revision, open_store, plan_revision
 from vconf.timetable import Timetable, build_timetable
 
@@ -164,3 +164,39 @@ def test_the_child_writes_nothing_before_the_record_is_made(
         written = files.write()
     assert "programme.html" in written
     assert "agendas/people/retno-marsudi.html" in written
+
+
+def test_a_child_that_dies_after_writing_leaves_no_temporary_file(
+    forked_icdd: tuple[Timetable, Revision], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its temporary files are written, not renamed: this process writes its pages again and
+    sweeps the ones it left."""
+    timetable, revision = forked_icdd
+    expected = agenda_files(
+        timetable, revision=revision, calendars=frozenset(build_ics_files(timetable, revision))
+    )
+    parent = os.getpid()
+    staged_waiting = ExportFiles._staged_waiting
+    left: list[int] = []
+
+    def dying(self: ExportFiles, waiting: list[Unsigned]) -> Staged:
+        done = staged_waiting(self, waiting)
+        if os.getpid() != parent and done.temporaries:
+            os._exit(9)
+        return done
+
+    def swept(directory: Path) -> int:
+        left.append(len(list(directory.rglob("*.tmp"))))
+        return remove_temporary_files(directory)
+
+    monkeypatch.setattr(ExportFiles, "_staged_waiting", dying)
+    monkeypatch.setattr("vconf.output.remove_temporary_files", swept)
+    out = tmp_path / "out"
+    with ExportFiles(timetable, out) as files:
+        files.build(revision)
+        files.write()
+    assert len(left) == 1  # once, after the renames
+    assert left[0] > 0  # the child's
+    for name, data in expected.items():
+        assert (out / name).read_bytes() == data, name
+    assert not list(out.rglob("*.tmp"))

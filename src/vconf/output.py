@@ -103,12 +103,17 @@ class ExportFiles:
             yield self._stage(self._render(self._parts[number]))
 
     def _their_files(self) -> Staged:
-        """The child's part: the parts it takes, rendered at once, their temporary files
-        written once the record is made (its word can come in the midst)."""
-        self._recorded.in_child()
+        """The child's part (or, without a child, every part): the parts it takes, rendered at
+        once, their temporary files written once the record is made (its word can come in the
+        midst)."""
+        child = os.getpid() != self._parent  # else no child was forked: it is all done here
+        if child:
+            self._recorded.in_child()
         waiting: list[Unsigned] = []  # rendered before the record was made
         staged: list[Staged] = []
         while (number := self._tickets.take()) is not None:
+            if child and os.getppid() != self._parent:  # the run was killed: stop, unlock DIR
+                raise RuntimeError("the export stopped")
             waiting.append(self._render(self._parts[number]))
             if self._known or self._recorded.arrived():
                 staged.append(self._staged_waiting(waiting))
@@ -125,8 +130,8 @@ class ExportFiles:
         return _joined(staged)
 
     def _left_files(self) -> Staged:
-        """What a child that failed (or none) left to do: every part this process did not take."""
-        self._sweep = self._child.forked  # temporary files it may have written are nobody's now
+        """What a child that failed left to do: every part this process did not take."""
+        self._sweep = True  # temporary files it may have written are nobody's now
         mine = set(self._tickets.taken)
         staged = [
             self._stage(self._render(part))
