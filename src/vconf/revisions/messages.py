@@ -159,25 +159,29 @@ def write_versions(connection: sqlite3.Connection, versions: Iterable[IssuedVers
     the same (UID, SEQUENCE) writes the same bytes, and a first one wins.
     """
     create_mail_tables(connection)
-    for version in versions:
-        connection.execute(
-            "INSERT OR IGNORE INTO invitation VALUES (?, ?, ?, ?, ?)",
-            (version.uid, version.sequence, version.session_id, version.method, version.ics),
-        )
-        connection.executemany(
-            "INSERT OR IGNORE INTO invitation_recipient VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    version.uid,
-                    version.sequence,
-                    recipient_key(person.address),
-                    person.address,
-                    person.name,
-                    person.tz_name,
-                )
-                for person in version.recipients
-            ],
-        )
+    versions = list(versions)
+    connection.executemany(  # one statement for all: 20,000 executes cost a third of a second
+        "INSERT OR IGNORE INTO invitation VALUES (?, ?, ?, ?, ?)",
+        [
+            (version.uid, version.sequence, version.session_id, version.method, version.ics)
+            for version in versions
+        ],
+    )
+    connection.executemany(
+        "INSERT OR IGNORE INTO invitation_recipient VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                version.uid,
+                version.sequence,
+                recipient_key(person.address),
+                person.address,
+                person.name,
+                person.tz_name,
+            )
+            for version in versions
+            for person in version.recipients
+        ],
+    )
 
 
 def read_versions(connection: sqlite3.Connection) -> tuple[IssuedVersion, ...]:
