@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vconf.errors import VconfError
@@ -309,13 +309,11 @@ def _check_output_dir(directory: Path) -> None:
 
 def _check_relative(name: str) -> tuple[str, ...]:
     """Return the parts of a relative path that stays inside DIR; raise a VconfError otherwise."""
-    path = PurePosixPath(name)
-    parts = path.parts
+    # split, not PurePosixPath (35,000 of those cost a third of a second): an empty part is
+    # "/a", "a//b" or "a/", which are not the canonical spelling of a relative path
+    parts = tuple(name.split("/"))
     unsafe = (
-        not parts
-        or path.is_absolute()
-        or name != str(path)  # "a//b", "./a", "a/": not the canonical spelling
-        or any(part in (".", "..") or "\\" in part or "\0" in part for part in parts)
+        any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts)
         or parts[0] == MARKER
     )
     if unsafe:
