@@ -349,8 +349,9 @@ def _write(
     """Issue the files into DIR after the revisions store (SPEC §6), or only say what would
     change (`dry_run`); print the change list as text or JSON, then what was written.
 
-    `meanwhile` runs once DIR is locked, while a second process may be rendering the agenda
-    pages: work the caller needs afterwards (`export` finds the problems there).
+    `meanwhile` runs once the store is open (DIR locked, but for a dry run), while a second
+    process may be rendering the agenda pages: work the caller needs afterwards (`export` finds
+    the problems there).
     """
     from vconf.files import prepare_output_dir
     from vconf.output import ExportFiles
