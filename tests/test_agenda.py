@@ -11,11 +11,15 @@ from pathlib import Path
 import pytest
 import pytz
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
 
 from vconf.agenda import build_agenda, delegation_order
 from vconf.cli import cli
 from vconf.load import read_conference
-from vconf.render.words import AMBIGUOUS_ABBREVIATIONS
+from vconf.render.text import _wrap_groups
+from vconf.render.words import AMBIGUOUS_ABBREVIATIONS, MIDDLE_DOT
 from vconf.timetable import Timetable, build_timetable
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -185,6 +189,37 @@ def test_plan_shows_each_sessions_delegations_local_times_by_offset(tmp_path: Pa
     result = run("plan", ICDD, "--dry-run", "-o", str(tmp_path / "out"))
     output = " ".join(result.stdout.split())
     assert "02:00 New York, Toronto · 07:00 London" in output
+
+
+def test_plan_breaks_the_local_times_line_between_places_never_inside_one(tmp_path: Path) -> None:
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(
+        cli, ["plan", DANANG, "--dry-run", "-o", str(tmp_path / "out")], catch_exceptions=False
+    )
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "20:00 Ho Chi Minh City" in lines  # whole on its own line, not `20:00 Ho Chi` / `Minh`
+    assert all(not line.endswith(("Ho Chi", "·")) for line in lines)
+
+
+_GROUP = st.text(alphabet="abc:0 ", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@given(groups=st.lists(_GROUP, min_size=1, max_size=8), width=st.integers(8, 40))
+def test_grouped_text_wraps_between_groups_and_only_splits_a_group_too_wide(
+    groups: list[str], width: int
+) -> None:
+    groups = [" ".join(group.split()) for group in groups]
+    lines = _wrap_groups(Console(), MIDDLE_DOT.join(groups), width)
+    assert all(len(line) <= width for line in lines)
+    if all(len(group) <= width for group in groups):  # the oracle: the groups, packed greedily
+        packed: list[list[str]] = []
+        for group in groups:
+            if packed and len(MIDDLE_DOT.join([*packed[-1], group])) <= width:
+                packed[-1].append(group)
+            else:
+                packed.append([group])
+        assert lines == [MIDDLE_DOT.join(line) for line in packed]
+    else:  # nothing lost: the same characters, but for spaces and the dots between groups
+        assert "".join(lines).replace("·", "").replace(" ", "") == "".join(groups).replace(" ", "")
 
 
 # ---- selection ---------------------------------------------------------------------------------

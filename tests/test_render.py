@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterable
+from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given
@@ -483,6 +484,35 @@ def test_html_marks_restricted_sessions_and_moderators() -> None:
     row = next(line for line in page.splitlines() if "Bilateral meeting" in line)
     assert '<span class="restricted">restricted</span>' in row
     assert "Moderators: Master of Ceremonies" in page
+
+
+class _PeopleCells(HTMLParser):
+    """The text lines of each `<td class="people">`, split where a `<br>` breaks them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[list[str]] = []
+        self.inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "td" and ("class", "people") in attrs:
+            self.inside = True
+            self.cells.append([""])
+        elif tag == "br" and self.inside:
+            self.cells[-1].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.inside = self.inside and tag != "td"
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.cells[-1][-1] += data
+
+
+def test_html_puts_each_role_of_a_session_on_its_own_line() -> None:
+    reader = _PeopleCells()
+    reader.feed(agenda_as_html(build_agenda(timetable_of(EVENT, OPENING))))
+    assert reader.cells == [["Speakers: Retno Marsudi (ID)", "Moderators: Master of Ceremonies"]]
 
 
 def test_empty_html_agenda_says_there_are_no_sessions_for_the_party() -> None:

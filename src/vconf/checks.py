@@ -379,7 +379,7 @@ def interpretation_gaps(timetable: Timetable) -> Iterator[Problem]:
         if not channel.interpreters:
             message = (
                 f"{floor}{_DASH}{language} on {slot.id} ({_event_zone_span(timetable, slot)}) "
-                f"has no interpreter; add one whose interprets holds {floor} and {language}"
+                f"has no interpreter; add one who interprets {floor} and {language}"
             )
             yield _problem(ProblemKind.INTERPRETATION_GAP, language, (slot,), message)
 

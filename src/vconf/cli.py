@@ -664,8 +664,9 @@ def export_command(
     """Write the calendars (.ics) and agendas of FILE into DIR.
 
     Writes DIR/<event id>.ics (public sessions), delegations/<CODE>.ics, people/<ID>.ics,
-    invites/<session id>.ics and agendas/<CODE>.md/.html. DIR must be new, empty, or one vconf
-    wrote before. Files are written even with error-severity problems (exit 1).
+    invites/<session id>.ics, the public programme programme.md/.html, and the agendas
+    agendas/<CODE>.md/.html and agendas/people/<ID>.md/.html. DIR must be new, empty, or one
+    vconf wrote before. Files are written even with error-severity problems (exit 1).
 
     Exporting again into DIR issues what changed since: a changed session with SEQUENCE + 1,
     a dropped one as cancelled (METHOD:CANCEL), an unchanged one byte for byte as before; it
@@ -735,7 +736,6 @@ def send_command(
     DIR/outbox/<session>/<SEQUENCE>-<recipient>.eml for review. A message sent is never sent
     again. Credentials come from VCONF_SMTP_USER and VCONF_SMTP_PASSWORD only.
 
-    \b
     Exit codes: 0 all sent (or listed); 1 some failed; 2 misuse, no export in DIR, a server
     that cannot be reached or refuses the login, or no organizer email.
 

@@ -36,10 +36,10 @@ from vconf.render.words import (
     long_day,
     no_sessions_text,
     parallel_text,
+    role_lines,
     room_of,
     row_times,
     session_marks,
-    session_people,
     shift_text,
     times_notes_text,
     visibility_mark,
@@ -236,7 +236,10 @@ def _session_cells(agenda: Agenda, row: AgendaRow, memo: Memo, language: Languag
     cells = memo.html.get(row.slot.id)
     if cells is None:
         session = row.slot.session
-        people = html.escape(session_people(memo, agenda, session, language))
+        people = "<br>".join(  # a line per role: speakers, moderators, attendees, interpreters
+            html.escape(f"{label}: {', '.join(names)}")
+            for label, names in role_lines(agenda.timetable, session, language)
+        )
         delegations = html.escape(", ".join(delegation_names(agenda, row.slot)))
         cells = memo.html[row.slot.id] = (
             f"<td>{_session_cell(agenda, row, language)}</td><td>{_room_cell(agenda, row)}</td>"

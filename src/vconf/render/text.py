@@ -82,6 +82,7 @@ class _Paragraph:
     text: str
     style: str = ""
     link: bool = False  # a URL: never broken across lines
+    grouped: bool = False  # `a b · c d`: a line breaks between the groups where each fits
 
 
 # ---- problems ----------------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def _session_paragraphs(
     if session.description.strip():
         paragraphs.append(_Paragraph(first_paragraph(session.description), "italic"))
     if local_times and row.slot.delegations:
-        paragraphs.append(_Paragraph(local_times_text(agenda, row.slot, language)))
+        paragraphs.append(_Paragraph(local_times_text(agenda, row.slot, language), grouped=True))
     return paragraphs
 
 
@@ -347,7 +348,8 @@ def _laid_out(
                 (indent if size <= room else max(width - size, 0), [(paragraph.text, style)])
             )
             continue
-        lines += [(indent, [(text, style)]) for text in _wrap(console, paragraph.text, room)]
+        wrap = _wrap_groups if paragraph.grouped else _wrap
+        lines += [(indent, [(text, style)]) for text in wrap(console, paragraph.text, room)]
     return lines
 
 
@@ -481,6 +483,24 @@ def _wrap(console: Console, text: str, width: int) -> list[str]:
     if text.isascii() or all(cell_len(character) == 1 for character in text):  # textwrap is exact
         return _wrapper(width).wrap(text) or [""]
     return [line.plain.rstrip() for line in Text(text).wrap(console, width)] or [""]
+
+
+def _wrap_groups(console: Console, text: str, width: int) -> list[str]:
+    """Return the lines of `a b · c d · e`, breaking between groups; a group too wide is wrapped.
+
+    `02:00 New York · 16:00 Seoul` never ends a line with `16:00` and starts the next one with
+    `Seoul`: a line holds whole groups, joined by the middle dot, as many as fit.
+    """
+    lines: list[str] = []
+    for group in text.split(MIDDLE_DOT):
+        joined = f"{lines[-1]}{MIDDLE_DOT}{group}" if lines else group
+        if lines and cell_len(joined) <= width:
+            lines[-1] = joined
+        elif cell_len(group) <= width:
+            lines.append(group)
+        else:
+            lines += _wrap(console, group, width)
+    return lines or [""]
 
 
 @lru_cache(maxsize=16)
