@@ -165,6 +165,31 @@ def test_text_shows_roles_delegations_languages_description_and_problem_marks() 
     assert "[restricted]" in output
 
 
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_every_format_lists_roles_in_protocol_order_and_the_host_first(fmt: str) -> None:
+    """Panel 3: speakers as written (not sorted), then the moderator, then the interpreter, each
+    labelled; its delegations ID (host), then the others by name, though the file says GB first."""
+    output = " ".join(run("agenda", ICDD, "--format", fmt, "--width", "140").stdout.split())
+    block = output[output.index("Making sense of data") : output.index("Big data and crisis")]
+    position = 0  # each in turn, after the one before (a mark names Ayu Kartika first)
+    for token in (
+        *("Speakers:", "Ayu Kartika", "James Porter", "Emily Carter"),
+        *("Moderators:", "Sarah Whitfield", "Interpreters:", "Budi Hartono"),
+    ):
+        position = block.index(token, position) + len(token)
+    after_people = block[position:]
+    delegations = after_people[: after_people.index("English")]
+    assert re.findall(r"\b[A-Z]{2}\b", delegations) == ["ID", "AU", "FR", "NL", "GB", "US"]
+
+
+def test_json_keeps_its_sorted_delegations_and_the_written_order_of_each_role() -> None:
+    sessions = json.loads(run("agenda", ICDD, "--format", "json").stdout)["sessions"]
+    panel = next(session for session in sessions if session["id"] == "panel-3")
+    assert panel["delegations"] == ["AU", "FR", "GB", "ID", "NL", "US"]
+    assert panel["speakers"] == ["ayu-kartika", "james-porter", "emily-carter"]
+    assert (panel["moderators"], panel["interpreters"]) == (["sarah-whitfield"], ["budi-hartono"])
+
+
 def test_delegations_are_listed_host_first_then_by_name() -> None:
     timetable = timetable_of(ICDD)
     codes = delegation_order(timetable.by_id["panel-1"].delegations, timetable, host="VN")
