@@ -125,7 +125,35 @@ def _folded(name: str, value: str) -> bytes:
 
 @lru_cache(maxsize=65536)  # a recipient gets a message for each of their sessions
 def _to_line(recipient: Party) -> bytes:
-    return _folded("To", _address(recipient))
+    address, words = _address(recipient), _encoded_mailbox("To", recipient)
+    return _folded("To", address) if words is None else _SMTP.fold_binary("To", words)
+
+
+def _set_mailbox(message: EmailMessage, header: str, party: Party) -> None:
+    """Set From or To: parsed and folded by the policy, or, for a name that needs RFC 2047
+    words, the words of `_encoded_mailbox` set raw."""
+    address, words = _address(party), _encoded_mailbox(header, party)
+    if words is None:
+        message[header] = address
+    else:
+        message.set_raw(header, words)
+
+
+def _encoded_mailbox(header: str, party: Party) -> str | None:
+    """Return `=?utf-8?…?= <address>` when the display name is not ASCII, else None.
+
+    The words are `Header`'s, as for the Subject, cut inside the name's text: the policy's own
+    folder cuts between words and drops a space that falls there (CPython 3.11; `Lê  :` came
+    back `Lê:`). The address goes on the last line, or on a line of its own if it does not fit.
+    """
+    name = " ".join(party.name.split())
+    if name.isascii():
+        return None
+    words = Header(name, _UTF8, maxlinelen=74, header_name=header).encode(linesep="\r\n")
+    last = words.rsplit("\r\n", 1)[-1]
+    width = len(last) + (0 if "\r\n" in words else len(header) + 2)
+    glue = " " if width + len(party.address) + 3 <= _MAX_LINE else "\r\n "
+    return f"{words}{glue}<{party.address}>"
 
 
 def _folded_id(identifier: str) -> bytes:
@@ -231,7 +259,7 @@ def _whole(letter: Letter, subject: str, identifier: str, *, boundary: str) -> b
         letter.summary,
         letter.date,
         boundary=boundary,
-        to=(_address(letter.recipient), identifier),
+        to=(letter.recipient, identifier),
     )
     return message.as_bytes(policy=_SMTP)
 
@@ -245,14 +273,15 @@ def _message(
     date: datetime,
     *,
     boundary: str,
-    to: tuple[str, str] | None = None,
+    to: tuple[Party, str] | None = None,
 ) -> EmailMessage:
     """Return the message as `EmailMessage`; without `to` (To, Message-ID) and without Subject
     when it is None."""
     message = EmailMessage(policy=_SMTP)
-    message["From"] = _address(organizer)
+    _set_mailbox(message, "From", organizer)
     if to is not None:
-        message["To"], message["Message-ID"] = to
+        _set_mailbox(message, "To", to[0])
+        message["Message-ID"] = to[1]
     if subject is not None:
         message.set_raw("Subject", _subject_words(subject))
     message["Date"] = format_datetime(_aware(date))
