@@ -117,11 +117,13 @@ def test_review_first_then_one_message_per_invitation_and_recipient_then_nothing
     got = received(handler)
     assert len(got) == len(listed)
     pairs = Counter()
+    ids = {(item["uid"], item["recipient"].lower()): item["message_id"] for item in listed}
     for recipient, message in got:
         part, calendar = calendar_of(message)
         event = event_of(calendar)
         uid = str(event["UID"])
         pairs[(uid, recipient.lower())] += 1
+        assert message["Message-ID"] == ids[(uid, recipient.lower())]  # the one reviewed
         assert recipient.lower() in attendees(event)
         assert "international@danang.example" not in attendees(event)  # not to its organizer
         assert message["From"].addresses[0].addr_spec == "international@danang.example"

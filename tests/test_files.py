@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import sys
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -132,6 +135,41 @@ def test_write_all_writes_every_file_and_the_marker(tmp_path: Path) -> None:
     assert (out / MARKER).is_dir()
     assert "vconf" in (out / MARKER / "README.txt").read_text()
     assert leftovers(out) == []
+
+
+class _Made(Mapping[str, bytes]):
+    """Files whose bytes are made when asked; counts the asks and the most made ones alive at
+    once (alive: referred to by more than this object's own list; CPython's reference counts)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names, self.asked = names, Counter[str]()
+        self.made: list[bytes] = []
+        self.most_alive = 0
+
+    def __getitem__(self, name: str) -> bytes:
+        self.asked[name] += 1
+        alive = [data for data in self.made if sys.getrefcount(data) > 3]  # list, name, argument
+        self.most_alive = max(self.most_alive, len(alive))
+        self.made = alive
+        data = (name * 1000).encode()
+        self.made.append(data)
+        return data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def test_each_files_bytes_are_asked_once_as_it_is_written_and_not_held(tmp_path: Path) -> None:
+    names = [f"outbox/s{index % 7}/{index}.eml" for index in range(60)]
+    files = _Made(names)
+    written = write_all(tmp_path / "out", files, durable=False)
+    assert written == sorted(tmp_path / "out" / name for name in names)
+    assert files.asked == Counter(names)
+    assert files.most_alive <= 1  # the one before was let go when the next was made
+    assert (tmp_path / "out" / names[8]).read_bytes() == (names[8] * 1000).encode()
 
 
 def test_writing_again_replaces_each_file_whole(tmp_path: Path) -> None:

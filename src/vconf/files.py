@@ -22,7 +22,7 @@ import re
 import secrets
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,10 +195,12 @@ def stage_files(
     """Write each file that changed to a temporary file beside its target (`write_all`).
 
     Nothing is flushed yet on Linux (one `sync()` in `replace_staged` does it); on a failure
-    the temporary files are removed. `mark` adds `.vconf/README.txt` when it is missing.
+    the temporary files are removed. `mark` adds `.vconf/README.txt` when it is missing. Each
+    file's bytes are asked of `files` once, as it is written, so a mapping that makes them when
+    asked (`vconf send`'s drafts) holds one file at a time.
     """
     targets = sorted(
-        ((_check_relative(name), data) for name, data in files.items()),
+        ((_check_relative(name), name) for name in files),
         key=lambda target: (target[0][:-1], target[0][-1]),
     )
     if os.open not in os.supports_dir_fd or not _NOFOLLOW:
@@ -206,9 +208,15 @@ def stage_files(
     _check_output_dir(directory)
     _create_dir(directory)
     with _Folders(directory) as folders:
+        readme = f"{MARKER}/{MARKER_README}"  # never a key of `files` (`_check_relative`)
         if mark and not _exists(folders[(MARKER,)], MARKER_README):
-            targets.append(((MARKER, MARKER_README), README_TEXT.encode()))
-        written = _write_temporaries(folders, targets, sync_each=durable and not _SYNC_ALL)
+            targets.append(((MARKER, MARKER_README), readme))
+
+        def contents(name: str) -> bytes:
+            return README_TEXT.encode() if name == readme else files[name]
+
+        sync_each = durable and not _SYNC_ALL
+        written = _write_temporaries(folders, targets, contents, sync_each=sync_each)
         return Staged(tuple(written), frozenset(folders.created))
 
 
@@ -438,15 +446,19 @@ _SYNC_ALL = sys.platform.startswith("linux")  # elsewhere sync() may return befo
 
 
 def _write_temporaries(
-    folders: _Folders, targets: list[tuple[tuple[str, ...], bytes]], *, sync_each: bool
+    folders: _Folders,
+    targets: list[tuple[tuple[str, ...], str]],
+    contents: Callable[[str], bytes],
+    *,
+    sync_each: bool,
 ) -> list[tuple[tuple[str, ...], str]]:
-    """Write each changed target to a temporary file; return `(target, temporary)` pairs.
-
-    On a failure the temporary files written are removed.
+    """Write each changed target `(parts, name)`, its bytes `contents(name)`, to a temporary
+    file; return `(parts, temporary)` pairs. On a failure the temporary files written are removed.
     """
     written: list[tuple[tuple[str, ...], str]] = []
     try:
-        for parts, data in targets:
+        for parts, name in targets:
+            data = contents(name)
             parent, shown = folders[parts[:-1]], _Shown(folders.directory, parts)
             if parts[:-1] in folders.created or not _holds(parent, parts[-1], data, shown):
                 temporary = _write_temporary(parent, parts[-1], data, shown, sync=sync_each)

@@ -62,7 +62,7 @@ def send_as_json(report: SendReport) -> str:
                 "recipient": result.planned.outgoing.recipient,
                 "kind": result.planned.outgoing.kind.value,
                 "method": result.planned.outgoing.method,
-                "message_id": result.planned.mail.message_id,
+                "message_id": result.planned.message_id,
                 "draft": result.planned.draft,
                 "state": result.state,
                 "detail": result.detail,
