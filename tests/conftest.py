@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TypeVar
 
 import pytest
@@ -106,3 +108,14 @@ def timetable() -> Callable[..., Timetable]:
 def runner() -> CliRunner:
     """A click CliRunner with stderr kept apart."""
     return CliRunner()
+
+
+def readme_blocks() -> ModuleType:
+    """Return docs/readme_blocks.py, the script that prints the README's terminal blocks."""
+    path = Path(__file__).resolve().parents[1] / "docs" / "readme_blocks.py"
+    spec = importlib.util.spec_from_file_location("readme_blocks", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

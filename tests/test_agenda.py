@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
+from conftest import readme_blocks
 from vconf.agenda import build_agenda, delegation_order
 from vconf.cli import cli
 from vconf.load import read_conference
@@ -325,20 +326,10 @@ def test_the_help_suggests_an_example_that_exits_0(
         assert run(*args).exit_code == 0, line
 
 
-def test_the_readme_shows_the_agenda_the_code_prints(monkeypatch: pytest.MonkeyPatch) -> None:
-    """docs/readme_agenda.py regenerates the block; the README must hold its current output."""
-    import importlib.util
-
-    root = EXAMPLES.parent
-    spec = importlib.util.spec_from_file_location(
-        "readme_agenda", root / "docs" / "readme_agenda.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.chdir(root)
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    assert module.agenda_block() in readme
-    assert "Opening session" in module.agenda_block()
+def test_the_readme_shows_the_agenda_the_code_prints() -> None:
+    """docs/readme_blocks.py regenerates the block; the README must hold its current output."""
+    blocks = readme_blocks()
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    assert blocks.marked("agenda", blocks.agenda_block()) in readme
+    assert "Opening session" in blocks.agenda_block()
     assert "SPEC.md" not in readme

@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import readme_blocks
 from vconf.cli import cli
 from vconf.load import read_conference
 from vconf.timetable import build_timetable
@@ -469,15 +470,10 @@ def test_a_zone_abbreviation_names_the_files_own_zones_first(runner: CliRunner) 
 
 
 def test_the_readme_shows_a_real_run_with_every_mistake_at_once() -> None:
-    """docs/readme_errors.py regenerates the block: five mistakes, five lines, each its line."""
-    root = EXAMPLES.parent
-    spec = importlib.util.spec_from_file_location("readme_errors", root / "docs/readme_errors.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    block = module.errors_block()
-    assert block in (root / "README.md").read_text(encoding="utf-8")
+    """docs/readme_blocks.py regenerates the block: five mistakes, five lines, each its line."""
+    blocks = readme_blocks()
+    block = blocks.marked("errors", blocks.errors_block())
+    assert block in (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
     lines = [line for line in block.splitlines() if line.startswith("vconf: ")]
     places = [int(re.match(r"vconf: docs/mistakes\.toml:(\d+):\d+: ", line)[1]) for line in lines]
     assert len(places) == 5

@@ -23,6 +23,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import readme_blocks
 from outputs import assert_whole, tree
 from vconf.cli import cli
 from vconf.revisions import LOCK_WAIT
@@ -100,6 +101,10 @@ def without(text: str, session: str) -> str:
 # ---- five edits in a row -----------------------------------------------------------------------
 
 MOVE = DANANG.replace("start = 2023-03-15T20:00:00", "start = 2023-03-15T20:30:00")
+ATLANTIC_MOVED = (  # what moved, then which session: its title and day
+    "changed atlantic-2023-03: 20:00 → 20:30 UTC+07:00 · Smart-city data platforms: follow-up, "
+    "Wed 15 Mar 2023"
+)
 RENAME = MOVE.replace(
     'title = "Heritage and culture exchange: Da Nang - Sakai"',
     'title = "Heritage exchange: Da Nang - Sakai"',
@@ -112,20 +117,23 @@ DROP = without(REROOM, "boras-2023-06")
 EDITS = [
     (
         MOVE,
-        ["changed atlantic-2023-03: 20:00 → 20:30 UTC+07:00"],
+        [ATLANTIC_MOVED],
         ("atlantic-2023-03", "invites/atlantic-2023-03.ics", "REQUEST", "CONFIRMED", 1),
     ),
     (
         RENAME,
         [
             'changed sakai-2023-05: title "Heritage and culture exchange: Da Nang - Sakai" → '
-            '"Heritage exchange: Da Nang - Sakai"'
+            '"Heritage exchange: Da Nang - Sakai" · Wed 17 May 2023'
         ],
         ("sakai-2023-05", "people/yuki-nakamura.ics", "PUBLISH", "CONFIRMED", 1),
     ),
     (
         REROOM,
-        ["changed singapore-2023-07: room dn-studio → adl-hub"],
+        [
+            "changed singapore-2023-07: room dn-studio → adl-hub · Water management and flood "
+            "control, Wed 12 Jul 2023"
+        ],
         ("singapore-2023-07", "delegations/SIN.ics", "PUBLISH", "CONFIRMED", 1),
     ),
     (
@@ -238,7 +246,7 @@ def test_plan_prints_the_changes_after_the_agenda(runner: CliRunner, tmp_path: P
     source.write_text(MOVE, encoding="utf-8")
     result = runner.invoke(cli, ["plan", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert change_lines(result.stdout) == ["changed atlantic-2023-03: 20:00 → 20:30 UTC+07:00"]
+    assert change_lines(result.stdout) == [ATLANTIC_MOVED]
     assert result.stdout.index("Changes since") < result.stdout.index("Wrote")
 
 
@@ -425,7 +433,7 @@ def test_a_second_run_goes_ahead_when_the_first_finishes_in_time(
     threading.Timer(0.3, os.close, [descriptor]).start()
     source.write_text(MOVE, encoding="utf-8")
     _, lines = export(runner, source, out, 1)
-    assert lines == ["changed atlantic-2023-03: 20:00 → 20:30 UTC+07:00"]
+    assert lines == [ATLANTIC_MOVED]
 
 
 # ---- stores that are not what they should be ---------------------------------------------------
@@ -491,3 +499,27 @@ def test_another_uid_domain_is_refused_as_a_new_calendar(runner: CliRunner, tmp_
     assert "--reset-state" in result.stderr
     result, _ = export(runner, source, out, 1, "--reset-state")
     assert "This is a new calendar" in words(result.stdout)
+
+
+def test_the_readme_shows_the_change_list_two_exports_print() -> None:
+    """docs/readme_blocks.py runs the README's edits and exports; the README holds the result."""
+    blocks = readme_blocks()
+    block = blocks.changes_block()
+    assert blocks.marked("changes", block) in (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = " ".join(block.split())
+    for change in (
+        "changed atlantic-2023-03: 20:00 → 20:30 UTC+07:00",
+        "changed sakai-2023-05: people +le-trung-chinh",
+        "changed singapore-2023-07: room dn-studio → adl-hub",
+        "cancelled boras-2023-06:",
+        "3 changed, 1 cancelled, 14 unchanged.",
+    ):
+        assert lines.count(change) == 2, change  # the dry run, then the export
+    head = block.split("boras-2023-06.ics\n", 1)[1].split("```", 1)[0]
+    calendar = icalendar.Calendar.from_ical(head + "END:VEVENT\nEND:VCALENDAR\n")
+    [event] = calendar.walk("VEVENT")
+    assert (str(calendar["METHOD"]), event["SEQUENCE"], str(event["STATUS"])) == (
+        "CANCEL",
+        1,
+        "CANCELLED",
+    )

@@ -230,7 +230,8 @@ def test_the_change_list_says_what_moved_in_the_event_zone(tmp_path: Path) -> No
     )
     revision, _ = export(tmp_path / "out", edited, T0 + timedelta(hours=1))
     assert change_lines(revision, edited) == [
-        "panel-2: 15:15 → 15:45 WIB, room breakout-a → breakout-b"
+        "panel-2: 15:15 → 15:45 WIB, room breakout-a → breakout-b · Digital innovation for the "
+        "SMEs, Tue 16 Nov 2021"
     ]
 
 
@@ -357,7 +358,9 @@ def test_a_person_taken_off_a_session_sees_it_cancelled_only_in_their_file(
     export(tmp_path / "out", SUMMIT, T0)
     edited = SUMMIT.replace('speakers = ["son", "lan"]', 'speakers = ["son"]')
     revision, files = export(tmp_path / "out", edited, T0 + timedelta(days=1))
-    assert change_lines(revision, edited) == ["panel-2: people -lan"]
+    assert change_lines(revision, edited) == [
+        "panel-2: people -lan · Digital innovation for the SMEs, Tue 16 Nov 2021"
+    ]
     lan = events(files["people/lan.ics"])["panel-2"]
     assert (lan["STATUS"], lan["SEQUENCE"]) == ("CANCELLED", 1)
     invite = files["invites/panel-2.ics"]

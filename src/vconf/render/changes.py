@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from vconf.render.json import json_line
-from vconf.render.words import ARROW, counted_noun, day_heading
+from vconf.render.words import ARROW, MIDDLE_DOT, counted_noun, day_heading
 from vconf.revisions import ChangeKind, FieldChange, Revision, SessionChange
 from vconf.timetable import Timetable
 from vconf.timezones import (
@@ -91,8 +91,16 @@ def changes_tally(revision: Revision) -> str:
 
 
 def change_text(change: SessionChange, timetable: Timetable) -> str:
-    """Return one change as words: `panel-2: 15:15 → 15:45 WIB, room room-2 → room-4`."""
-    return f"{change.session_id}: {change_summary(change, timetable)}"
+    """Return one change as words: `panel-2: 15:15 → 15:45 WIB, room room-2 → room-4 · SMEs
+    online, Tue 16 Nov 2021`; a changed session is named by its title and day too, so that the
+    reader knows it without its id (the day alone when the title is what changed)."""
+    text = f"{change.session_id}: {change_summary(change, timetable)}"
+    slot = timetable.by_id.get(change.session_id)
+    if change.kind is ChangeKind.CHANGED and slot is not None:
+        day = day_heading(utc_to_local(slot.start_utc, timetable.conference.event.tz_name).date())
+        retitled = any(field.name == "title" for field in change.fields)
+        text += f"{MIDDLE_DOT}{day}" if retitled else f"{MIDDLE_DOT}{slot.session.title}, {day}"
+    return text
 
 
 def change_summary(change: SessionChange, timetable: Timetable) -> str:
