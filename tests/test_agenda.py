@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-import pytz
 from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,7 +17,7 @@ from vconf.agenda import build_agenda, delegation_order
 from vconf.cli import cli
 from vconf.load import read_conference
 from vconf.render.text import _wrap_groups
-from vconf.render.words import AMBIGUOUS_ABBREVIATIONS, MIDDLE_DOT
+from vconf.render.words import MIDDLE_DOT
 from vconf.timetable import Timetable, build_timetable
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -132,23 +129,6 @@ def test_china_is_headed_by_its_offset_never_by_cst() -> None:
     result = run("agenda", ICDD, "--tz", "Asia/Shanghai", "--width", "140")
     assert "Shanghai · UTC+08:00" in result.stdout
     assert "CST" not in result.stdout
-
-
-def test_the_ambiguous_abbreviations_are_those_tzdata_gives_two_offsets() -> None:
-    offsets: dict[str, set[object]] = {}
-    since = datetime(2000, 1, 1)
-    for name in pytz.common_timezones:
-        zone = pytz.timezone(name)
-        times = getattr(zone, "_utc_transition_times", None)
-        infos = getattr(zone, "_transition_info", None)
-        if not times or not infos:
-            offsets.setdefault(zone.tzname(since) or "", set()).add(zone.utcoffset(since))
-            continue
-        first = max(bisect.bisect_right(times, since) - 1, 0)
-        for info in infos[first:]:
-            offsets.setdefault(info[2], set()).add(info[0])
-    ambiguous = {name for name, seen in offsets.items() if name.isalpha() and len(seen) > 1}
-    assert ambiguous == AMBIGUOUS_ABBREVIATIONS
 
 
 # ---- content -----------------------------------------------------------------------------------

@@ -235,6 +235,18 @@ def test_the_change_list_says_what_moved_in_the_event_zone(tmp_path: Path) -> No
     ]
 
 
+def test_the_change_list_never_says_cst_for_china(tmp_path: Path) -> None:
+    """CST is US Central too: an event in Beijing time is shown by its offset."""
+    beijing = SUMMIT.replace(
+        'timezone = "Asia/Jakarta"\norganizer', 'timezone = "Asia/Shanghai"\norganizer'
+    )
+    export(tmp_path / "out", beijing, T0)
+    moved = beijing.replace("2021-11-16T15:15:00", "2021-11-16T15:45:00")
+    revision, _ = export(tmp_path / "out", moved, T0 + timedelta(hours=1))
+    [line] = change_lines(revision, moved)
+    assert line.startswith("panel-2: 15:15 → 15:45 UTC+08:00 · ")
+
+
 @pytest.mark.parametrize(
     ("old", "new", "words"),
     [

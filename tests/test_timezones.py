@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import zoneinfo
 from datetime import datetime, timedelta, timezone
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from vconf.errors import VconfError
 from vconf.timezones import (
+    AMBIGUOUS_ABBREVIATIONS,
     TimeIssue,
     check_zone_name,
     clock_changes,
@@ -19,6 +21,7 @@ from vconf.timezones import (
     format_offset,
     instant_at,
     offset_and_abbreviation,
+    readable_abbreviation,
     span_clock,
     utc_to_local,
     wall_to_utc,
@@ -332,3 +335,30 @@ def test_wall_times_around_every_clock_change_are_placed_as_pytz_places_them(
             placed = wall_to_utc(wall, zone_name)
             assert (placed.utc, placed.issue) == _placed_by_pytz(wall, zone_name), wall
             assert placed.utc.tzinfo is pytz.utc
+
+
+def test_the_ambiguous_abbreviations_are_those_tzdata_gives_two_offsets() -> None:
+    offsets: dict[str, set[object]] = {}
+    since = datetime(2000, 1, 1)
+    for name in pytz.common_timezones:
+        zone = pytz.timezone(name)
+        times = getattr(zone, "_utc_transition_times", None)
+        infos = getattr(zone, "_transition_info", None)
+        if not times or not infos:
+            offsets.setdefault(zone.tzname(since) or "", set()).add(zone.utcoffset(since))
+            continue
+        first = max(bisect.bisect_right(times, since) - 1, 0)
+        for info in infos[first:]:
+            offsets.setdefault(info[2], set()).add(info[0])
+    ambiguous = {name for name, seen in offsets.items() if name.isalpha() and len(seen) > 1}
+    assert ambiguous == AMBIGUOUS_ABBREVIATIONS
+
+
+@pytest.mark.parametrize(
+    ("abbreviation", "shown"),
+    [("WIB", "WIB"), ("EST", "EST"), ("+07", ""), ("-03", ""), ("CST", ""), ("IST", ""), ("", "")],
+)
+def test_only_an_abbreviation_of_letters_with_one_offset_is_shown(
+    abbreviation: str, shown: str
+) -> None:
+    assert readable_abbreviation(abbreviation) == shown

@@ -229,6 +229,20 @@ def offset_and_abbreviation(instant: datetime, tz_name: str) -> tuple[timedelta,
     return offset, local.tzname() or ""
 
 
+# Abbreviations that tzdata gives two different offsets since 2000 (CST is US Central and China,
+# IST India, Ireland and Israel, PST the US Pacific and the Philippines, ...): shown, they would
+# mislead. tests/test_timezones.py checks this set against every pytz zone.
+AMBIGUOUS_ABBREVIATIONS = frozenset({"CDT", "CST", "IST", "KST", "MSK", "PST"})
+
+
+def readable_abbreviation(abbreviation: str) -> str:
+    """Return a zone abbreviation a reader can trust (`WIB`, `EST`), or "" for one that is a
+    bare number (`+07`) or that names two offsets (`CST`): the caller shows the offset instead."""
+    if abbreviation.isalpha() and abbreviation not in AMBIGUOUS_ABBREVIATIONS:
+        return abbreviation
+    return ""
+
+
 def format_offset(offset: timedelta) -> str:
     """Return `+07:00`, `-09:30` or `+05:45` for an offset."""
     minutes = int(offset.total_seconds()) // 60

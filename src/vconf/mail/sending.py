@@ -38,7 +38,13 @@ from vconf.revisions.messages import (
     read_versions,
     set_message,
 )
-from vconf.timezones import format_offset, offset_and_abbreviation, utc_to_local, wall_to_utc
+from vconf.timezones import (
+    format_offset,
+    offset_and_abbreviation,
+    readable_abbreviation,
+    utc_to_local,
+    wall_to_utc,
+)
 
 if TYPE_CHECKING:
     from vconf.revisions import Store
@@ -312,13 +318,7 @@ def _when(start: datetime, tz_name: str, *, with_end: datetime | None) -> str:
 
 
 def _label(abbreviation: str, offset: timedelta) -> str:
-    """Return `UTC+07:00`, with a letter abbreviation (`WIB`) first; `PST` or `CST` is left
-    out, as those read as US zones wherever they are used (the Philippines, China).
-    """
-    utc = f"UTC{format_offset(offset)}"
-    if abbreviation.isalpha() and abbreviation not in _AMBIGUOUS:
-        return f"{abbreviation} {utc}" if abbreviation != "UTC" else utc
-    return utc
-
-
-_AMBIGUOUS = frozenset({"PST", "CST", "IST", "BST", "AST", "EST", "MST", "SST"})
+    """Return `UTC+07:00`, with a trusted abbreviation (`WIB`) first; `PST` or `CST` is left
+    out, as those name two offsets (the US and the Philippines, the US and China)."""
+    utc, shown = f"UTC{format_offset(offset)}", readable_abbreviation(abbreviation)
+    return f"{shown} {utc}" if shown and shown != "UTC" else utc

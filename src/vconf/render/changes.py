@@ -19,6 +19,7 @@ from vconf.timezones import (
     format_offset,
     offset_and_abbreviation,
     parse_utc,
+    readable_abbreviation,
     utc_text,
     utc_to_local,
 )
@@ -215,11 +216,10 @@ def _clock(instant: datetime, tz_name: str) -> str:
 
 
 def _zone_label(instant: datetime, tz_name: str) -> str:
-    """Return `WIB`, or `UTC+07:00` where the zone's abbreviation is a number such as `+07`."""
+    """Return `WIB`, or `UTC+07:00` where the abbreviation is a number (`+07`) or names two
+    offsets (`CST`)."""
     offset, abbreviation = offset_and_abbreviation(instant, tz_name)
-    if abbreviation and abbreviation[0] not in "+-":
-        return abbreviation
-    return f"UTC{format_offset(offset)}"
+    return readable_abbreviation(abbreviation) or f"UTC{format_offset(offset)}"
 
 
 def _utc_minute(instant: datetime) -> str:

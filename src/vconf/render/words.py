@@ -27,7 +27,7 @@ from vconf.dates import day_heading as day_heading
 from vconf.language import Language, utc_offset
 from vconf.model import Kind, Room, Session, Visibility
 from vconf.timetable import Slot, Timetable
-from vconf.timezones import utc_to_local
+from vconf.timezones import readable_abbreviation, utc_to_local
 
 EN_DASH = "\u2013"
 ARROW = "\u2192"
@@ -222,10 +222,6 @@ def whole_minutes(length: timedelta) -> int:
 
 # ---- agenda words in the reader's language (SPEC §8) -------------------------------------------
 
-# Abbreviations that tzdata gives two different offsets since 2000 (CST is US Central and China,
-# IST India, Ireland and Israel, PST the US Pacific and the Philippines, ...): a heading shows
-# the offset alone for them. tests/test_agenda.py checks this set against every pytz zone.
-AMBIGUOUS_ABBREVIATIONS = frozenset({"CDT", "CST", "IST", "KST", "MSK", "PST"})
 MIDDLE_DOT = " \u00b7 "
 WARNING_SIGN = "\u26a0"
 PARALLEL_SIGN = "\u2016"
@@ -306,11 +302,7 @@ def _heading(name: str, tz_name: str, seen: tuple[tuple[timedelta | None, str], 
     abbreviations = dict.fromkeys(abbreviation for _, abbreviation in seen)
     if tz_name == "UTC" and name == "UTC":
         return name
-    shown = [
-        abbreviation
-        for abbreviation in abbreviations
-        if abbreviation.isalpha() and abbreviation not in AMBIGUOUS_ABBREVIATIONS
-    ]
+    shown = [name for name in map(readable_abbreviation, abbreviations) if name]
     text = name + MIDDLE_DOT + "/".join(utc_offset(offset) for offset in offsets)
     return f"{text} ({'/'.join(shown)})" if shown and len(shown) == len(offsets) else text
 
