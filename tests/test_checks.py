@@ -84,6 +84,21 @@ def test_an_opening_at_14_00_jakarta_is_outside_hours_in_new_york(
     assert "2021-11-16 02:00-02:45 EST" in problems[0].message
 
 
+def test_a_message_names_a_zone_by_its_offset_where_tzdata_gives_a_number_or_an_ambiguous_name(
+    timetable: Callable[[str], Timetable],
+) -> None:
+    """Brazil's `-03` and China's `CST` (US Central too) read as UTC-03:00 and UTC+08:00."""
+    text = DELEGATIONS.replace("America/New_York", "America/Sao_Paulo") + (
+        '[delegations.CN]\nname = "China"\ntimezone = "Asia/Shanghai"\n'
+    )
+    text += session("opening", "2021-11-16T14:00:00", "45m", 'delegations = ["*"]')
+    text += session("late", "2021-11-16T22:30:00", "30m", 'delegations = ["CN"]')
+    messages = {p.subject: p.message for p in find_problems(timetable(text))}
+    assert "at 2021-11-16 04:00-04:45 UTC-03:00 for United States" in messages["US"]
+    assert "at 2021-11-16 23:30-2021-11-17 00:00 UTC+08:00 for China" in messages["CN"]
+    assert not any(" -03 " in text or "CST" in text for text in messages.values())
+
+
 def test_a_session_ending_at_midnight_is_inside_hours_ending_at_24_00(
     timetable: Callable[[str], Timetable],
 ) -> None:

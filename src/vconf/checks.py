@@ -21,6 +21,7 @@ from vconf.timezones import (
     utc_to_local,
     wall_to_utc,
     zone_clock,
+    zone_label,
 )
 
 
@@ -241,7 +242,7 @@ def _issue_message(
 ) -> str:
     wall = written.strftime("%Y-%m-%d %H:%M")
     offset, abbreviation = offset_and_abbreviation(instant, tz_name)
-    placed = f"{utc_to_local(instant, tz_name):%H:%M} {abbreviation}"
+    placed = f"{utc_to_local(instant, tz_name):%H:%M} {zone_label(abbreviation, offset)}"
     if issue is TimeIssue.NONEXISTENT:
         return (
             f"{slot.id}: {which} {wall} does not exist in {tz_name} (the clocks skip it); "
@@ -466,10 +467,10 @@ def accounts_overbooked(timetable: Timetable) -> Iterator[Problem]:
 def _window(timetable: Timetable, running: tuple[Slot, ...]) -> str:
     """`15:00-16:30 WIB on Tue 2021-11-16`: while every one of `running` runs, event zone."""
     clock = zone_clock(timetable.conference.event.tz_name)
-    start, abbreviation = clock.local_wall(max(slot.start_utc for slot in running))
+    start, label = clock.labelled_wall(max(slot.start_utc for slot in running))
     end, _ = clock.local_wall(min(slot.end_utc for slot in running))
     end_text = _clock_text(end) if end.date() == start.date() else _minute_text(end)
-    return f"{_clock_text(start)}{_DASH}{end_text} {abbreviation} on {_day_text(start.date())}"
+    return f"{_clock_text(start)}{_DASH}{end_text} {label} on {_day_text(start.date())}"
 
 
 # ---- words -------------------------------------------------------------------------------------
@@ -483,10 +484,10 @@ def _event_zone_span(timetable: Timetable, slot: Slot) -> str:
 def _local_span(slot: Slot, tz_name: str) -> str:
     """`2021-11-16 02:00-02:45 EST`: a slot's local times in a zone, for a message."""
     clock = zone_clock(tz_name)
-    start, abbreviation = clock.local_wall(slot.start_utc)
+    start, label = clock.labelled_wall(slot.start_utc)
     end, _ = clock.local_wall(slot.end_utc)
     end_text = _clock_text(end) if end.date() == start.date() else _minute_text(end)
-    return f"{_minute_text(start)}-{end_text} {abbreviation}"
+    return f"{_minute_text(start)}-{end_text} {label}"
 
 
 # isoformat, not strftime: 0.7 µs against 2.8 (check of 20,000 sessions: 60,000 of each)

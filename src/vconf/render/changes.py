@@ -16,12 +16,11 @@ from vconf.render.words import ARROW, MIDDLE_DOT, counted_noun, day_heading
 from vconf.revisions import ChangeKind, FieldChange, Revision, SessionChange
 from vconf.timetable import Timetable
 from vconf.timezones import (
-    format_offset,
     offset_and_abbreviation,
     parse_utc,
-    readable_abbreviation,
     utc_text,
     utc_to_local,
+    zone_label,
 )
 
 LISTED_KINDS = (ChangeKind.NEW, ChangeKind.RESTORED, ChangeKind.CHANGED, ChangeKind.CANCELLED)
@@ -219,7 +218,7 @@ def _zone_label(instant: datetime, tz_name: str) -> str:
     """Return `WIB`, or `UTC+07:00` where the abbreviation is a number (`+07`) or names two
     offsets (`CST`)."""
     offset, abbreviation = offset_and_abbreviation(instant, tz_name)
-    return readable_abbreviation(abbreviation) or f"UTC{format_offset(offset)}"
+    return zone_label(abbreviation, offset)
 
 
 def _utc_minute(instant: datetime) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -34,7 +34,7 @@ from vconf.render.words import (
     whole_minutes,
 )
 from vconf.timetable import Timetable
-from vconf.timezones import format_offset, utc_to_local
+from vconf.timezones import format_offset, readable_abbreviation, utc_to_local, zone_label
 
 CELLS = {
     CellState.WORK: ("\u2588", "green"),
@@ -75,12 +75,13 @@ def zone_grid_as_text(grid: ZoneGrid) -> Iterator[RenderableType]:
 def _grid_text(grid: ZoneGrid) -> Text:
     """Return one line per delegation (code, offset, abbreviation, 24 cells) under the hours."""
     code_width = min(max(len(row.delegation.code) for row in grid.rows), CODE_WIDTH)
-    abbreviation_width = max(len(row.abbreviation) for row in grid.rows)
+    abbreviation_width = max(len(readable_abbreviation(row.abbreviation)) for row in grid.rows)
     label_width = code_width + len(" +00:00 ") + abbreviation_width + 2
     text = Text(" " * label_width + _hour_labels(), style="bold", end="")
     for row in grid.rows:
         code = _shortened(row.delegation.code, code_width).ljust(code_width)
-        label = f"{code} {format_offset(row.offset)} {row.abbreviation.ljust(abbreviation_width)}"
+        abbreviation = readable_abbreviation(row.abbreviation).ljust(abbreviation_width)
+        label = f"{code} {format_offset(row.offset)} {abbreviation}"
         text.append("\n" + label + "  ", style="")
         _append_cells(text, row.cells)
     return text
@@ -124,7 +125,7 @@ def _zone_table_row(row: ZoneRow, day: date) -> tuple[str, ...]:
     delegation = row.delegation
     return (
         delegation.code,
-        f"{format_offset(row.offset)} {row.abbreviation}".strip(),
+        f"{format_offset(row.offset)} {readable_abbreviation(row.abbreviation)}".strip(),
         _span_text(row.hours_start_local, row.hours_end_local, day),
         delegation.tz_name,
         delegation.name,
@@ -192,7 +193,7 @@ def _proposal_text(proposal: Proposal, timetable: Timetable, rank: str) -> Itera
     start = utc_to_local(proposal.start_utc, tz_name)
     end = utc_to_local(proposal.end_utc, tz_name)
     utc = _span_text(proposal.start_utc, proposal.end_utc, proposal.start_utc.date())
-    times = f"{day_heading(start.date())} {_span_text(start, end, start.date())} {start.tzname()}"
+    times = f"{day_heading(start.date())} {_span_text(start, end, start.date())} {_label(start)}"
     yield Text(f"{rank}{times}  ({utc} UTC)", style="bold")
     yield _Indented(Text(_score_text(proposal)), indent)
     if proposal.local:
@@ -220,15 +221,20 @@ def _local_text(span: LocalSpan) -> str:
     """Return `US Tue 02:00-03:00 EST` (an en dash): the proposal in one delegation's zone."""
     start, end = span.start_local, span.end_local
     weekday = WEEKDAYS[start.weekday()]
-    when = f"{weekday} {_span_text(start, end, start.date())} {start.tzname() or ''}".strip()
+    when = f"{weekday} {_span_text(start, end, start.date())} {_label(start)}"
     return f"{span.delegation} {when}"
+
+
+def _label(moment: datetime) -> str:
+    """Return `EST`, or `UTC+07:00` for a zone whose abbreviation is a number or ambiguous."""
+    return zone_label(moment.tzname() or "", moment.utcoffset() or timedelta(0))
 
 
 def _outside_text(outside: OutsideHours) -> str:
     """Return `US 60 min (Tue 02:00-03:00 EST)` (an en dash), noting a non-working day."""
     start, end = outside.start_local, outside.end_local
     weekday = WEEKDAYS[start.weekday()]
-    when = f"{weekday} {_span_text(start, end, start.date())} {start.tzname() or ''}".strip()
+    when = f"{weekday} {_span_text(start, end, start.date())} {_label(start)}"
     day_off = ", weekend or holiday" if outside.non_working_day else ""
     return f"{outside.delegation} {outside.minutes} min ({when}{day_off})"
 
@@ -299,10 +305,10 @@ def _days_text(first: date, last: date) -> str:
 
 
 def _offset_text(grid: ZoneGrid) -> str:
-    """Return `WIB, UTC+07:00` for the event zone on the grid's day."""
-    return ", ".join(
-        part for part in (grid.abbreviation, f"UTC{format_offset(grid.offset)}") if part
-    )
+    """Return `WIB, UTC+07:00` for the event zone on the grid's day (`UTC+07:00` for `+07`)."""
+    utc = f"UTC{format_offset(grid.offset)}"
+    shown = readable_abbreviation(grid.abbreviation)
+    return f"{shown}, {utc}" if shown else utc
 
 
 def _shortened(text: str, width: int) -> str:
