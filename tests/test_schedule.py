@@ -286,6 +286,9 @@ def test_the_text_report_gives_each_placement_in_every_delegation_zone(tmp_path:
     block = stdout.split("s1  Round s1", 1)[1].split("\n\n", 1)[0]
     assert "America/Sao_Paulo" in block
     assert "Asia/Seoul" in block
+    sao_paulo = next(line for line in block.splitlines() if "America/Sao_Paulo" in line)
+    assert " UTC-03:00 " in sao_paulo  # tzdata's `-03` is shown as an offset
+    assert " -03 " not in sao_paulo
 
 
 def test_a_session_whose_people_are_always_busy_is_named_and_nothing_is_written(

@@ -43,9 +43,10 @@ def _summary(found: Schedule, output: str) -> str:
 
 def _placement_lines(placed: Placed) -> list[str]:
     lines = [f"{placed.session}  {placed.title}", f"  start = {placed.start}  ({placed.tz_name})"]
+    width = max((len(local.label) for local in placed.times), default=0)
     for local in placed.times:
         outside = f"  {local.minutes_outside} min outside hours" if local.minutes_outside else ""
-        when = f"{local.start}-{local.end} {local.abbreviation:<6}"
+        when = f"{local.start}-{local.end} {local.label:<{width}}"
         lines.append(f"  {local.code:<6} {when} {local.tz_name}{outside}")
     lines.append("")
     return lines

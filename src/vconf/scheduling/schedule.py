@@ -27,8 +27,9 @@ class LocalTime:
     tz_name: str
     start: str  # `2020-10-21 14:00`
     end: str  # `15:00`, or `2020-10-22 00:30` on another date
-    abbreviation: str
+    abbreviation: str  # as tzdata has it: `+07`, `CST`
     minutes_outside: int
+    label: str  # as a reader is shown it: `UTC+07:00`, `UTC+08:00` (`timezones.zone_label`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ def _local_time(
     delegation = timetable.delegations[code]
     clock = zone_clock(delegation.tz_name)
     start, abbreviation = clock.local_wall(start_utc)
+    _, label = clock.labelled_wall(start_utc)
     end, _ = clock.local_wall(end_utc)
     return LocalTime(
         code=code,
@@ -136,4 +138,5 @@ def _local_time(
         end=f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}",
         abbreviation=abbreviation,
         minutes_outside=minutes_outside_hours(delegation, start_utc=start_utc, end_utc=end_utc),
+        label=label,
     )
