@@ -110,12 +110,23 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def readme_blocks() -> ModuleType:
-    """Return docs/readme_blocks.py, the script that prints the README's terminal blocks."""
-    path = Path(__file__).resolve().parents[1] / "docs" / "readme_blocks.py"
-    spec = importlib.util.spec_from_file_location("readme_blocks", path)
+def script(relative: str) -> ModuleType:
+    """Return a script of the repository (`benchmarks/generate.py`, `docs/readme_blocks.py`)
+    imported from its path; registered in `sys.modules` while it runs, as dataclasses need."""
+    path = Path(__file__).resolve().parents[1] / relative
+    name = "vconf_script_" + path.stem
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
     return module
+
+
+def readme_blocks() -> ModuleType:
+    """Return docs/readme_blocks.py, the script that prints the README's terminal blocks."""
+    return script("docs/readme_blocks.py")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from types import ModuleType
 
 import pytest
 
+from conftest import script
 from vconf.load import conference_from_text
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -32,12 +32,7 @@ RATIO_ROWS = [  # as named when the largest size run is M (the CI smoke run, iss
 
 def _load_generate() -> ModuleType:
     """Import benchmarks/generate.py from its path."""
-    spec = importlib.util.spec_from_file_location("bench_generate", BENCHMARKS / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("benchmarks/generate.py")
 
 
 def _vconf_next_to_python() -> Path | None:
@@ -82,16 +77,8 @@ def test_run_smoke(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(_vconf_next_to_python() is None, reason="no vconf next to sys.executable")
 def test_profile_of_a_command() -> None:
-    spec = importlib.util.spec_from_file_location("bench_run", BENCHMARKS / "run.py")
-    assert spec is not None
-    assert spec.loader is not None
-    run = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = run  # dataclasses look the module up while the class is built
-    try:
-        spec.loader.exec_module(run)
-        bench = run.Bench("help", "vconf --help", [str(_vconf_next_to_python()), "--help"], 1)
-        text = run.profile_bench(bench)
-    finally:
-        del sys.modules["bench_run"]
+    run = script("benchmarks/run.py")
+    bench = run.Bench("help", "vconf --help", [str(_vconf_next_to_python()), "--help"], 1)
+    text = run.profile_bench(bench)
     assert "function calls" in text
     assert "vconf/cli.py" in text

@@ -5,7 +5,6 @@ runs killed at every step, two runs at once, and stores that are not what they s
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import json
 import os
 import re
@@ -23,7 +22,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import readme_blocks
+from conftest import readme_blocks, script
 from outputs import assert_whole, tree
 from vconf.cli import cli
 from vconf.revisions import LOCK_WAIT
@@ -383,12 +382,7 @@ def test_runs_killed_at_random_moments_leave_whole_files(runner: CliRunner, tmp_
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("benchmarks/generate.py")
 
 
 # ---- two runs at once --------------------------------------------------------------------------

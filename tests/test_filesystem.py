@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import importlib.util
 import os
 import shutil
 import signal
@@ -26,6 +25,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import script
 from outputs import assert_whole, tree
 from vconf.cli import cli
 
@@ -545,12 +545,7 @@ def test_a_full_disk_on_the_first_export_is_exit_2_and_the_next_run_writes_every
 
 
 def _generated(sessions: int) -> str:
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    text: str = module.generate(sessions)
+    text: str = script("benchmarks/generate.py").generate(sessions)
     return text
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import script
 from vconf.checks import ProblemKind, Severity, at_once, find_problems, team_size
 from vconf.cli import cli
 from vconf.errors import VconfError
@@ -499,15 +500,7 @@ def test_a_file_without_interpreters_writes_no_interpretation_plan(
 
 
 def test_the_benchmark_generator_adds_resources_without_changing_the_rest() -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "vconf_generate", Path(__file__).parent.parent / "benchmarks" / "generate.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = script("benchmarks/generate.py")
     plain, resourced = module.generate(200), module.generate(200, resources=True)
     from vconf.load import conference_from_text
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import itertools
 import re
 import sys
@@ -18,6 +17,7 @@ import tomli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import script
 from vconf.errors import VconfError
 from vconf.scheduling import solver
 from vconf.scheduling.instance import (
@@ -312,13 +312,7 @@ def test_the_same_instance_gives_the_same_placement() -> None:
 
 
 def _bench() -> ModuleType:
-    path = Path(__file__).parent.parent / "benchmarks" / "schedule_bench.py"
-    spec = importlib.util.spec_from_file_location("schedule_bench", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("benchmarks/schedule_bench.py")
 
 
 @pytest.mark.parametrize("time_limit", [0.3, 3.0])
