@@ -586,6 +586,8 @@ def send_rows(
     rows = []
     for rate in rates:
         note = f"{rate.messages:,} messages in {rate.seconds:.1f} s"
+        if rate.peak_rss:
+            note += f", peak RSS {rate.peak_rss / 1e6:,.0f} MB"
         if rate.phase == "confirm" and rate.size != plan.base:
             note += f" ({plan.base}'s would take minutes)"
         rows.append(

@@ -16,7 +16,8 @@ a scratch directory once (not timed). Then, each a fresh process timed by the wa
   as export left it before each run, so every run delivers every message, and each must exit 0.
 
 The rate is the number of messages (the drafts the review wrote) over the run's wall time,
-start-up included; the best of `--runs` is kept (the machine is noisy). The delivery runs on
+start-up included; the best of `--runs` is kept (the machine is noisy), with its peak RSS
+(`wait4`, Linux and macOS). The delivery runs on
 `--confirm-size` (default: SIZE), so that a run on L can deliver M's invitations, L's taking
 minutes at the goal rate. Goals: review >= 2,000 messages/s, --confirm >= 200 messages/s.
 `measure()` is what `benchmarks/run.py` calls. Standard library only (aiosmtpd, the `test`
@@ -55,6 +56,7 @@ class Rate:
     size: str
     messages: int
     seconds: float
+    peak_rss: int | None = None  # bytes, of the run kept
 
     @property
     def per_second(self) -> float:
@@ -82,16 +84,16 @@ def exported(source: Path, vconf: str, into: Path) -> Path:
     return into
 
 
-def time_review(directory: Path, vconf: str) -> tuple[int, float]:
-    """Run the review once on a directory without drafts; return (messages, seconds)."""
+def time_review(directory: Path, vconf: str) -> tuple[int, float, int | None]:
+    """Run the review once on a directory without drafts; return (messages, seconds, peak RSS)."""
     _restore(directory)
     shutil.rmtree(directory / "outbox", ignore_errors=True)
-    seconds = _timed([vconf, "send", str(directory)], "vconf send")
-    return sum(len(files) for _, _, files in os.walk(directory / "outbox")), seconds
+    seconds, peak = _timed([vconf, "send", str(directory)], "vconf send")
+    return sum(len(files) for _, _, files in os.walk(directory / "outbox")), seconds, peak
 
 
-def time_confirm(directory: Path, vconf: str, url: str) -> float:
-    """Deliver every message once, from the store as export left it; return the seconds."""
+def time_confirm(directory: Path, vconf: str, url: str) -> tuple[float, int | None]:
+    """Deliver every message once, from the store as export left it; return seconds, peak RSS."""
     _restore(directory)
     environment = {**os.environ, "VCONF_SMTP": url}
     return _timed([vconf, "send", str(directory), "--confirm"], "vconf send --confirm", environment)
@@ -152,8 +154,8 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="vconf-bench-send-") as scratch:
         review_dir = exported(source(size), vconf, Path(scratch) / size)
         timed = [time_review(review_dir, vconf) for _ in range(runs)]
-        messages, seconds = min(timed, key=lambda pair: pair[1])
-        rates = [Rate("review", size, messages, seconds)]
+        messages, seconds, peak = min(timed, key=lambda run: run[1])
+        rates = [Rate("review", size, messages, seconds, peak)]
         if delivered != size:
             shutil.rmtree(review_dir)  # L's export and drafts: 1.6 GB
             confirm_dir = exported(source(delivered), vconf, Path(scratch) / delivered)
@@ -161,8 +163,8 @@ def measure(
         else:
             confirm_dir = review_dir
         with smtp_server() as url:
-            seconds = min(time_confirm(confirm_dir, vconf, url) for _ in range(runs))
-        rates.append(Rate("confirm", delivered, messages, seconds))
+            seconds, peak = min(time_confirm(confirm_dir, vconf, url) for _ in range(runs))
+        rates.append(Rate("confirm", delivered, messages, seconds, peak))
     return rates
 
 
@@ -178,10 +180,30 @@ def _exported_state(directory: Path) -> Path:
     return directory.with_name(f"{directory.name}-exported.sqlite")
 
 
-def _timed(argv: list[str], what: str, environment: dict[str, str] | None = None) -> float:
-    started = time.perf_counter()
-    _run(argv, what, environment=environment)
-    return time.perf_counter() - started
+def _timed(
+    argv: list[str], what: str, environment: dict[str, str] | None = None
+) -> tuple[float, int | None]:
+    """Run argv once; return its wall time and peak RSS in bytes (None where `wait4` is missing)."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=environment
+        )
+        peak: int | None = None
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        else:  # pragma: no cover - Windows
+            process.wait()
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace").strip()[-2000:]
+            raise SendBenchError(
+                f"{what}: exit status {process.returncode}\n  $ {' '.join(argv)}\n{tail}"
+            )
+    return seconds, peak
 
 
 def _run(
@@ -238,6 +260,7 @@ def main() -> None:
         print(
             f"{rate.phase:7} {rate.size}: {rate.messages:,} messages in {rate.seconds:.2f} s:"
             f" {rate.per_second:,.0f}/s (goal >= {GOALS[rate.phase]:,.0f}/s) {verdict}"
+            + (f", peak RSS {rate.peak_rss / 1e6:,.0f} MB" if rate.peak_rss else "")
         )
 
 
