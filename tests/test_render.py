@@ -23,7 +23,7 @@ from vconf.render.agenda_files import agenda_files
 from vconf.render.html import agenda_as_html
 from vconf.render.json import agenda_as_json, problems_as_json
 from vconf.render.markdown import agenda_as_markdown, escape
-from vconf.render.text import agenda_as_text, problems_as_text, written_as_text
+from vconf.render.text import _one_cell_each, agenda_as_text, problems_as_text, written_as_text
 
 DASH = "\u2013"  # the en dash of `14:00-14:45`
 
@@ -611,3 +611,12 @@ def test_written_summary_reads_well_with_no_or_unknown_files(
     paths: list[str], expected: str
 ) -> None:
     assert as_text([written_as_text("out", paths)]) == expected
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_the_one_cell_check_agrees_with_measuring_each_character(text: str) -> None:
+    """The set of characters met is only a shortcut: the answer is rich's, character by
+    character, asked twice (the second time from the set)."""
+    expected = all(cell_len(character) == 1 for character in text)
+    assert _one_cell_each(text) is expected
+    assert _one_cell_each(text) is expected

@@ -219,8 +219,12 @@ def _console(*, width: int | None = None) -> Console:
 
 
 def _print_all(console: Console, renderables: Iterable[Any]) -> None:
+    """Print each renderable as laid out, never cropped: vconf's renderables fit the width they
+    are given, and rich's cropping pass measured every segment again (a fifth of a Vietnamese
+    agenda's time, whose lines miss rich's one-cell fast path); a line that did not fit would
+    lose characters to it."""
     for renderable in renderables:
-        console.print(renderable)
+        console.print(renderable, crop=False)
 
 
 def _renderer(command: str, output_format: str) -> Callable[..., Any]:
