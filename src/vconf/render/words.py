@@ -32,9 +32,6 @@ from vconf.timezones import readable_abbreviation, utc_to_local
 EN_DASH = "\u2013"
 ARROW = "\u2192"
 RESTRICTED = "restricted"
-SESSION_HEADING = "Session"
-ROOM_HEADING = "Room"
-PEOPLE_HEADING = "People"
 
 
 class Memo:
@@ -72,49 +69,9 @@ def session_people(memo: Memo, agenda: Agenda, session: Session, language: Langu
     return found
 
 
-def zone_headings(agenda: Agenda, day: AgendaDay) -> list[str]:
-    """Return one column heading per zone of the agenda, with the abbreviations used that day."""
-    headings = []
-    for column, tz_name in enumerate(agenda.tz_names):
-        spans = (row.spans[column] for row in day.rows)
-        headings.append(zone_heading(tz_name, _abbreviations(spans)))
-    return headings
-
-
-def _abbreviations(spans: Iterable[LocalSpan]) -> list[str]:
-    """Return the zone abbreviations of the spans' starts and ends, first seen first."""
-    seen: dict[str, None] = {}
-    for span in spans:
-        for moment in (span.start, span.end):
-            seen.setdefault(moment.tzname() or "", None)
-    return [name for name in seen if name]
-
-
-def zone_heading(tz_name: str, abbreviations: Iterable[str]) -> str:
-    """Return `Jakarta (WIB)`, `New York (EST/EDT)` or `UTC` for a zone and its abbreviations."""
-    city = city_of(tz_name)
-    shown = "/".join(name for name in abbreviations if name != city)
-    return f"{city} ({shown})" if shown else city
-
-
 def city_of(tz_name: str) -> str:
     """Return `New York` for `America/New_York`: the last part of the zone name, in words."""
     return tz_name.rsplit("/", 1)[-1].replace("_", " ")
-
-
-def span_text(span: LocalSpan) -> str:
-    """Return `14:00-14:45` (an en dash), marking a time on another date with `+1`/`-1`.
-
-    The end carries its own marker; the start carries one only when it differs from the end's,
-    so `02:00-02:45 -1` is wholly on the day before and `23:00-00:30 +1` ends on the next day.
-    """
-    end, end_shift = _shown_end(span)
-    start = clock_text(span.start)
-    if span.start_shift not in (0, end_shift):
-        start += f" {span.start_shift:+d}"
-    if end_shift:
-        end += f" {end_shift:+d}"
-    return f"{start}{EN_DASH}{end}"
 
 
 def _shown_end(span: LocalSpan) -> tuple[str, int]:
@@ -158,11 +115,6 @@ def clock_text(moment: datetime) -> str:
     return f"{clock}:{moment.second:02d}" if moment.second else clock
 
 
-def kind_label(session: Session) -> str:
-    """Return the session's kind as written (`plenary`), or '' for the default `other`."""
-    return "" if session.kind is Kind.OTHER else session.kind.value
-
-
 def room_of(timetable: Timetable, session: Session) -> Room | None:
     """Return the session's room, or None when it has none."""
     return timetable.rooms[session.room] if session.room is not None else None
@@ -173,19 +125,6 @@ def is_web_url(url: str | None) -> bool:
     return url is not None and url[:8].lower().startswith(("http://", "https://"))
 
 
-def people_labels(timetable: Timetable, slot: Slot) -> list[str]:
-    """Return `Name (CODE, moderator)` per person: speakers, moderators, attendees, as written."""
-    session = slot.session
-    labels = []
-    for person_id in dict.fromkeys((*session.speakers, *session.moderators, *session.attendees)):
-        person = timetable.people[person_id]
-        notes = [person.delegation] if person.delegation else []
-        if person_id in session.moderators:
-            notes.append("moderator")
-        labels.append(f"{person.name} ({', '.join(notes)})" if notes else person.name)
-    return labels
-
-
 def party_name(agenda: Agenda) -> str:
     """Return `Viet Nam (VN)`, a person's name, or '' for the organiser's view."""
     timetable = agenda.timetable
@@ -194,20 +133,6 @@ def party_name(agenda: Agenda) -> str:
     if agenda.person is not None:
         return timetable.people[agenda.person].name
     return ""
-
-
-def no_sessions_line(agenda: Agenda) -> str:
-    """Return the line shown instead of an empty agenda, naming the party."""
-    party = party_name(agenda)
-    return f"No sessions for {party}." if party else "No sessions in this event."
-
-
-def times_notes(agenda: Agenda) -> list[str]:
-    """Return the line explaining `+1`/`-1` when the agenda uses them, else no line."""
-    if not has_shifted_times(agenda):
-        return []
-    city = zone_heading(agenda.tz_names[0], ())
-    return [f"Dates are in {city} time; +1/-1 marks a time on the next/previous date."]
 
 
 def counted_noun(number: int, one: str, many: str | None = None) -> str:
@@ -343,11 +268,6 @@ def marks_text(marks: Sequence[Mark], timetable: Timetable, language: Language) 
     """Return `⚠ outside-hours: 02:00 for CA, 02:00 for US` for a session's marks of one kind."""
     subjects = ", ".join(dict.fromkeys(_subject(mark, timetable, language) for mark in marks))
     return f"{WARNING_SIGN} {marks[0].kind}: {subjects}"
-
-
-def mark_text(mark: Mark, timetable: Timetable, language: Language) -> str:
-    """Return `⚠ outside-hours: 02:00 for US`, `⚠ person-overlap: Ayu Kartika`."""
-    return marks_text([mark], timetable, language)
 
 
 def _subject(mark: Mark, timetable: Timetable, language: Language) -> str:
