@@ -250,6 +250,11 @@ def zone_label(abbreviation: str, offset: timedelta) -> str:
     return readable_abbreviation(abbreviation) or f"UTC{format_offset(offset)}"
 
 
+def local_label(local: datetime) -> str:
+    """Return `zone_label` of an aware local time: `EST`, or `UTC+07:00` for `+07`."""
+    return zone_label(local.tzname() or "", local.utcoffset() or timedelta(0))
+
+
 def format_offset(offset: timedelta) -> str:
     """Return `+07:00`, `-09:30` or `+05:45` for an offset."""
     minutes = int(offset.total_seconds()) // 60

@@ -16,11 +16,10 @@ from vconf.render.words import ARROW, MIDDLE_DOT, counted_noun, day_heading
 from vconf.revisions import ChangeKind, FieldChange, Revision, SessionChange
 from vconf.timetable import Timetable
 from vconf.timezones import (
-    offset_and_abbreviation,
+    local_label,
     parse_utc,
     utc_text,
     utc_to_local,
-    zone_label,
 )
 
 LISTED_KINDS = (ChangeKind.NEW, ChangeKind.RESTORED, ChangeKind.CHANGED, ChangeKind.CANCELLED)
@@ -217,8 +216,7 @@ def _clock(instant: datetime, tz_name: str) -> str:
 def _zone_label(instant: datetime, tz_name: str) -> str:
     """Return `WIB`, or `UTC+07:00` where the abbreviation is a number (`+07`) or names two
     offsets (`CST`)."""
-    offset, abbreviation = offset_and_abbreviation(instant, tz_name)
-    return zone_label(abbreviation, offset)
+    return local_label(utc_to_local(instant, tz_name))
 
 
 def _utc_minute(instant: datetime) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -34,7 +34,7 @@ from vconf.render.words import (
     whole_minutes,
 )
 from vconf.timetable import Timetable
-from vconf.timezones import format_offset, readable_abbreviation, utc_to_local, zone_label
+from vconf.timezones import format_offset, local_label, readable_abbreviation, utc_to_local
 
 CELLS = {
     CellState.WORK: ("\u2588", "green"),
@@ -193,7 +193,9 @@ def _proposal_text(proposal: Proposal, timetable: Timetable, rank: str) -> Itera
     start = utc_to_local(proposal.start_utc, tz_name)
     end = utc_to_local(proposal.end_utc, tz_name)
     utc = _span_text(proposal.start_utc, proposal.end_utc, proposal.start_utc.date())
-    times = f"{day_heading(start.date())} {_span_text(start, end, start.date())} {_label(start)}"
+    times = (
+        f"{day_heading(start.date())} {_span_text(start, end, start.date())} {local_label(start)}"
+    )
     yield Text(f"{rank}{times}  ({utc} UTC)", style="bold")
     yield _Indented(Text(_score_text(proposal)), indent)
     if proposal.local:
@@ -221,20 +223,15 @@ def _local_text(span: LocalSpan) -> str:
     """Return `US Tue 02:00-03:00 EST` (an en dash): the proposal in one delegation's zone."""
     start, end = span.start_local, span.end_local
     weekday = WEEKDAYS[start.weekday()]
-    when = f"{weekday} {_span_text(start, end, start.date())} {_label(start)}"
+    when = f"{weekday} {_span_text(start, end, start.date())} {local_label(start)}"
     return f"{span.delegation} {when}"
-
-
-def _label(moment: datetime) -> str:
-    """Return `EST`, or `UTC+07:00` for a zone whose abbreviation is a number or ambiguous."""
-    return zone_label(moment.tzname() or "", moment.utcoffset() or timedelta(0))
 
 
 def _outside_text(outside: OutsideHours) -> str:
     """Return `US 60 min (Tue 02:00-03:00 EST)` (an en dash), noting a non-working day."""
     start, end = outside.start_local, outside.end_local
     weekday = WEEKDAYS[start.weekday()]
-    when = f"{weekday} {_span_text(start, end, start.date())} {_label(start)}"
+    when = f"{weekday} {_span_text(start, end, start.date())} {local_label(start)}"
     day_off = ", weekend or holiday" if outside.non_working_day else ""
     return f"{outside.delegation} {outside.minutes} min ({when}{day_off})"
 

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from vconf.scheduling.schedule import Placed, Schedule
+from vconf.timezones import zone_label
 
 
 def schedule_as_text(found: Schedule, output: str) -> str:
@@ -43,10 +44,11 @@ def _summary(found: Schedule, output: str) -> str:
 
 def _placement_lines(placed: Placed) -> list[str]:
     lines = [f"{placed.session}  {placed.title}", f"  start = {placed.start}  ({placed.tz_name})"]
-    width = max((len(local.label) for local in placed.times), default=0)
-    for local in placed.times:
+    labels = [zone_label(local.abbreviation, local.offset) for local in placed.times]
+    width = max(map(len, labels), default=0)
+    for local, label in zip(placed.times, labels, strict=True):
         outside = f"  {local.minutes_outside} min outside hours" if local.minutes_outside else ""
-        when = f"{local.start}-{local.end} {local.label:<{width}}"
+        when = f"{local.start}-{local.end} {label:<{width}}"
         lines.append(f"  {local.code:<6} {when} {local.tz_name}{outside}")
     lines.append("")
     return lines

@@ -7,7 +7,7 @@ the command writes, never printing or writing itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from vconf.checks import Problem, find_problems
 from vconf.days import minutes_outside_hours
@@ -28,8 +28,8 @@ class LocalTime:
     start: str  # `2020-10-21 14:00`
     end: str  # `15:00`, or `2020-10-22 00:30` on another date
     abbreviation: str  # as tzdata has it: `+07`, `CST`
+    offset: timedelta  # the UTC offset at the start
     minutes_outside: int
-    label: str  # as a reader is shown it: `UTC+07:00`, `UTC+08:00` (`timezones.zone_label`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,6 @@ def _local_time(
     delegation = timetable.delegations[code]
     clock = zone_clock(delegation.tz_name)
     start, abbreviation = clock.local_wall(start_utc)
-    _, label = clock.labelled_wall(start_utc)
     end, _ = clock.local_wall(end_utc)
     return LocalTime(
         code=code,
@@ -137,6 +136,6 @@ def _local_time(
         start=f"{start:%Y-%m-%d %H:%M}",
         end=f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}",
         abbreviation=abbreviation,
+        offset=start - start_utc.replace(tzinfo=None),  # the wall is the instant + offset
         minutes_outside=minutes_outside_hours(delegation, start_utc=start_utc, end_utc=end_utc),
-        label=label,
     )
